@@ -1,0 +1,277 @@
+"""The one schema for facts: [Interaction][stool.Interaction], and [classify][stool.classify].
+
+An `Interaction` is a flat, frozen record of what happened in one contact.
+A developer builds one from their own record, a scenario builds one move by move
+(see [stool.events][]), and a researcher's table uses the same field names as columns
+(see [score_batch][stool.score_batch]).
+`Interaction()` is a routine contact: the request met, courteously and clearly,
+inside the handle-time target, with nothing else of note.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
+
+from stool._fields import (
+    boolean,
+    count,
+    enum_field,
+    fraction,
+    non_negative,
+    positive,
+    spec_of,
+)
+from stool.enums import Authority, Channel, CustomerType
+from stool.errors import ValidationError
+
+if TYPE_CHECKING:
+    from stool.parties import Agent, Company, Customer
+
+__all__ = [
+    "FULFILLED_AT",
+    "UNPROFESSIONAL_BELOW",
+    "Interaction",
+    "classify",
+]
+
+FULFILLED_AT: Final = 0.8
+"""Default `fulfilled_at` of [classify][stool.classify]: fulfilment at or above it counts
+as "got what they asked for"."""
+
+UNPROFESSIONAL_BELOW: Final = 0.5
+"""Default `unprofessional_below` of [classify][stool.classify]: professionalism below it
+counts as "handled unprofessionally"."""
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class Interaction:
+    """What happened in one customer contact: flat, frozen, hashable facts.
+
+    Every field has a default, and `Interaction()` is a routine contact.
+    Bad values raise [ValidationError][stool.ValidationError] naming the field, the
+    value and what is allowed; nothing is clamped.
+    Change a field with `attrs.evolve`, or move by move with [stool.events][].
+
+    Example:
+        >>> from stool import Interaction
+        >>> bad_news = Interaction(fulfilment=0.0, explanation_clarity=1.0)
+        >>> bad_news.fulfilment
+        0.0
+    """
+
+    channel: Channel = enum_field(Channel, Channel.CALL)
+    """The medium of the contact."""
+
+    # The outcome and how it was delivered (justice theory: distributive,
+    # interactional, informational).
+    fulfilment: float = fraction(1.0)
+    """How far the customer's request was fulfilled: 0 not at all, 1 completely."""
+    professionalism: float = fraction(1.0)
+    """Courtesy, calm and respect shown by the agent: 0 rude, 1 impeccable."""
+    empathy: float = fraction(1.0)
+    """How far the agent acknowledged the customer's situation and feelings."""
+    explanation_clarity: float = fraction(1.0)
+    """How clearly the agent explained *why* (the rule, the delay, the limits)."""
+    extra_mile: bool = boolean(False)  # noqa: FBT003
+    """Whether the agent did more than was required (seed 000's "extra mile")."""
+
+    # Time and effort.
+    handle_time_s: float = non_negative(300.0, unit="seconds")
+    """Handle time of the contact, in seconds."""
+    aht_target_s: float = positive(360.0, unit="seconds")
+    """The average handle time target the agent is graded against, in seconds."""
+    wait_time_s: float = non_negative(0.0, unit="seconds")
+    """Time the customer spent waiting (queue and hold), in seconds."""
+    transfers: int = count(0)
+    """How many times the customer was transferred."""
+    repeat_contacts: int = count(0)
+    """How many earlier contacts the customer made about the same issue."""
+
+    # Promises and expectations (expectation-disconfirmation).
+    promised_days: float | None = non_negative(None, optional=True, unit="days")
+    """What the customer was promised (delivery, callback), in days; None if no promise."""
+    delivered_days: float | None = non_negative(None, optional=True, unit="days")
+    """When it was actually delivered, in days; None if not (yet) delivered."""
+    expectation: float = fraction(0.5)
+    """What the customer expected coming in: 0 braced for a fight, 0.5 ordinary,
+    1 expects to be delighted."""
+    prior_bad_experiences: int = count(0)
+    """Earlier bad service experiences the customer brings along."""
+    customer_value: float = non_negative(0.0, unit="(currency)")
+    """The customer's lifetime value at stake, in your currency; 0 when unknown."""
+
+    # The agent's side.
+    customer_abuse: float = fraction(0.0)
+    """Abuse the agent received: 0 none, about 0.5 shouting or cursing, 1 insults or threats."""
+    agent_fatigue: float = fraction(0.0)
+    """Fatigue the agent carried into the contact: 0 fresh, 1 exhausted."""
+    ended_by_agent: bool = boolean(False)  # noqa: FBT003
+    """Whether the agent ended the contact (for example, an abusive call)."""
+    escalated: bool = boolean(False)  # noqa: FBT003
+    """Whether the contact was escalated to a higher authority."""
+    authority: Authority = enum_field(Authority, Authority.AGENT)
+    """The highest authority that handled the contact."""
+    thanked: bool = boolean(False)  # noqa: FBT003
+    """Whether the customer thanked the agent."""
+
+    # The company's side.
+    bends: int = count(0)
+    """Policy rules bent in this contact (see [stool.policy][])."""
+    breaks: int = count(0)
+    """Policy rules broken in this contact (see [stool.policy][])."""
+    concession_cost: float = non_negative(0.0, unit="(currency)")
+    """What the company gave away (refunds beyond policy, credits, goodwill)."""
+    concession_budget: float = non_negative(50.0, unit="(currency)")
+    """What the agent may give away in one contact, in the same currency."""
+
+    # A label, never an input.
+    csat: int | None = count(None, low=1, high=5, optional=True)
+    """An observed survey answer, 1 (very dissatisfied) to 5 (very satisfied); None if
+    no survey. A label for research: no score ever reads it."""
+
+    @classmethod
+    def for_parties(
+        cls,
+        *,
+        customer: Customer | None = None,
+        agent: Agent | None = None,
+        company: Company | None = None,
+        **facts: Any,
+    ) -> Interaction:
+        """Build an interaction that carries the facts of its parties.
+
+        Copies `customer.expectations`, `customer.prior_bad_experiences` and
+        `customer.lifetime_value` (as `customer_value`); `agent.fatigue` (as
+        `agent_fatigue`) and `agent.authority` (as `authority`); and
+        `company.aht_target_s` and `company.concession_budget`.
+        Keyword arguments in `facts` set any field and win over the parties.
+
+        Args:
+            customer: The customer, or None to keep the defaults.
+            agent: The agent, or None to keep the defaults.
+            company: The company, or None to keep the defaults.
+            **facts: Further fields of the interaction.
+
+        Returns:
+            The new interaction.
+
+        Raises:
+            ValidationError: If a fact is not a field of Interaction, or is invalid.
+
+        Example:
+            >>> from stool import Customer, Interaction
+            >>> gym = Customer(id="C-9", prior_bad_experiences=1, expectations=0.1)
+            >>> Interaction.for_parties(customer=gym, fulfilment=0.0).expectation
+            0.1
+        """
+        values: dict[str, Any] = {}
+        if customer is not None:
+            values["expectation"] = customer.expectations
+            values["prior_bad_experiences"] = customer.prior_bad_experiences
+            values["customer_value"] = customer.lifetime_value
+        if agent is not None:
+            values["agent_fatigue"] = agent.fatigue
+            values["authority"] = agent.authority
+        if company is not None:
+            values["aht_target_s"] = company.aht_target_s
+            values["concession_budget"] = company.concession_budget
+        unknown = sorted(set(facts) - set(FIELD_NAMES))
+        if unknown:
+            raise ValidationError(
+                f"Interaction.{unknown[0]}", facts[unknown[0]], "a field of Interaction"
+            )
+        values.update(facts)
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Interaction:
+        """Return a copy with `changes` applied and validated (`attrs.evolve`)."""
+        return attrs.evolve(self, **changes)
+
+
+FIELD_NAMES: Final[tuple[str, ...]] = tuple(a.name for a in attrs.fields(Interaction))
+"""The field names of [Interaction][stool.Interaction], in declaration order: also the
+column names [score_batch][stool.score_batch] reads."""
+
+FIELD_DEFAULTS: Final[dict[str, Any]] = {
+    a.name: a.default for a in attrs.fields(Interaction)
+}
+"""The default of every field of [Interaction][stool.Interaction]."""
+
+FIELD_SPECS = {a.name: spec_of(a) for a in attrs.fields(Interaction)}
+
+
+def taxonomy_code(
+    fulfilment: T, professionalism: T, extra_mile: Any, fulfilled_at: float, unprofessional_below: float
+) -> T:
+    """Return the customer-type code 0-3 of the seed taxonomy, on floats or arrays.
+
+    Codes follow the order of [CustomerType][stool.CustomerType]:
+    0 VERY_SATISFIED, 1 SATISFIED, 2 DISSATISFIED, 3 VERY_DISSATISFIED.
+    Written once with comparisons and arithmetic only, so the same expression runs on
+    Python scalars (one interaction) and on numpy arrays (a batch).
+    """
+    fulfilled = fulfilment >= fulfilled_at  # type: ignore[operator]
+    unprofessional = professionalism < unprofessional_below  # type: ignore[operator]
+    return fulfilled * (1 - extra_mile) + (1 - fulfilled) * (2 + unprofessional)  # type: ignore[no-any-return]
+
+
+CUSTOMER_TYPES: Final[tuple[CustomerType, ...]] = tuple(CustomerType)
+"""[CustomerType][stool.CustomerType] members by taxonomy code."""
+
+
+def classify(
+    interaction: Interaction,
+    *,
+    fulfilled_at: float = FULFILLED_AT,
+    unprofessional_below: float = UNPROFESSIONAL_BELOW,
+) -> CustomerType:
+    """Sort an interaction into the four customer types of the source stories.
+
+    The taxonomy of seed 000, exactly:
+
+    | fulfilled? | extra mile? | unprofessional? | type |
+    |---|---|---|---|
+    | yes | yes | any | VERY_SATISFIED |
+    | yes | no | any | SATISFIED |
+    | no | any | yes | VERY_DISSATISFIED |
+    | no | any | no | DISSATISFIED |
+
+    Args:
+        interaction: The interaction to classify.
+        fulfilled_at: Fulfilment at or above this counts as fulfilled ("got what they
+            asked for"); from 0 to 1.
+        unprofessional_below: Professionalism below this counts as handled
+            unprofessionally; from 0 to 1.
+
+    Returns:
+        The customer type.
+
+    Raises:
+        ValidationError: If a threshold is not a number from 0 to 1.
+
+    Example:
+        >>> from stool import Interaction, classify
+        >>> classify(Interaction(fulfilment=1.0, extra_mile=True))
+        <CustomerType.VERY_SATISFIED: 'very_satisfied'>
+        >>> classify(Interaction(fulfilment=0.0, professionalism=0.2))
+        <CustomerType.VERY_DISSATISFIED: 'very_dissatisfied'>
+    """
+    _check_threshold("classify.fulfilled_at", fulfilled_at)
+    _check_threshold("classify.unprofessional_below", unprofessional_below)
+    code = taxonomy_code(
+        interaction.fulfilment,
+        interaction.professionalism,
+        interaction.extra_mile,
+        fulfilled_at,
+        unprofessional_below,
+    )
+    return CUSTOMER_TYPES[code]
+
+
+def _check_threshold(name: str, value: Any) -> None:
+    if not (type(value) in (int, float) and 0.0 <= value <= 1.0):
+        raise ValidationError(name, value, "a number from 0 to 1")

@@ -1,0 +1,219 @@
+"""Hypothesis strategies for every public stool value, for your own property tests.
+
+Importing this module imports Hypothesis; `import stool` never does.
+Every strategy builds its examples with `st.builds` from parts that are valid by
+construction (no filtering), so examples shrink well.
+Numbers shrink towards their lower bound (usually 0), booleans towards False,
+enums towards their first member and optional fields towards None.
+Each part can be overridden with a strategy of your own:
+
+    >>> from hypothesis import strategies as st
+    >>> from stool.strategies import interactions
+    >>> angry = interactions(customer_abuse=st.floats(0.8, 1.0), fulfilment=st.just(0.0))
+
+With Hypothesis installed, `st.from_type(stool.Interaction)` works too: stool registers
+these strategies through Hypothesis's entry point.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any, Final
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register stool's strategies with `st.from_type` (Hypothesis entry point).
+
+    Hypothesis calls this while it is itself being imported, possibly from the import
+    of this very module, so it is defined before Hypothesis is imported and registers
+    deferred strategies that look up this module's functions only when first drawn.
+    """
+    from hypothesis import strategies as st  # noqa: PLC0415
+    from stool.events import EVENT_TYPES, Event  # noqa: PLC0415
+    from stool.interaction import Interaction  # noqa: PLC0415
+    from stool.parties import Agent, Company, Customer  # noqa: PLC0415
+
+    st.register_type_strategy(Interaction, st.deferred(lambda: interactions()))
+    st.register_type_strategy(Customer, st.deferred(lambda: customers()))
+    st.register_type_strategy(Agent, st.deferred(lambda: agents()))
+    st.register_type_strategy(Company, st.deferred(lambda: companies()))
+    st.register_type_strategy(Event, st.deferred(lambda: events()))
+    for cls in EVENT_TYPES.values():
+        st.register_type_strategy(cls, st.deferred(lambda cls=cls: _event_strategy(cls)))
+
+
+import attrs  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.errors import InvalidArgument  # noqa: E402
+
+from stool._fields import Spec, spec_of  # noqa: E402
+from stool.enums import Authority, Channel, CustomerType, Leg, Verdict  # noqa: E402
+from stool.events import EVENT_TYPES, Escalate, Event  # noqa: E402
+from stool.interaction import Interaction  # noqa: E402
+from stool.parties import Agent, Company, Customer  # noqa: E402
+
+__all__ = [
+    "MAX_COUNT",
+    "MAX_QUANTITY",
+    "agents",
+    "authorities",
+    "channels",
+    "companies",
+    "customer_types",
+    "customers",
+    "events",
+    "from_spec",
+    "identifiers",
+    "interactions",
+    "legs",
+    "verdicts",
+]
+
+MAX_QUANTITY: Final = 1e7
+"""Largest value drawn for unbounded numeric fields (seconds, days, currency)."""
+
+MAX_COUNT: Final = 1000
+"""Largest value drawn for unbounded count fields (transfers, bends, ...)."""
+
+_ID_ALPHABET: Final = string.ascii_letters + string.digits + "-_."
+
+
+def identifiers() -> st.SearchStrategy[str]:
+    """Non-empty identifiers such as `"C-1042"`; shrinks towards `"0"`."""
+    return st.text(_ID_ALPHABET, min_size=1, max_size=16)
+
+
+def from_spec(spec: Spec) -> st.SearchStrategy[Any]:
+    """Return a strategy for every value a field specification allows.
+
+    Unbounded numbers are drawn up to [MAX_QUANTITY][stool.strategies.MAX_QUANTITY]
+    and unbounded counts up to [MAX_COUNT][stool.strategies.MAX_COUNT].
+    """
+    base: st.SearchStrategy[Any]
+    if spec.kind == "real":
+        high = spec.high if spec.high != float("inf") else MAX_QUANTITY
+        base = st.floats(
+            min_value=spec.low,
+            max_value=high,
+            exclude_min=spec.low_open,
+            allow_nan=False,
+            allow_infinity=False,
+        )
+    elif spec.kind == "int":
+        high = spec.high if spec.high != float("inf") else MAX_COUNT
+        base = st.integers(min_value=int(spec.low), max_value=int(high))
+    elif spec.kind == "bool":
+        base = st.booleans()
+    elif spec.kind == "enum":
+        assert spec.enum is not None  # noqa: S101 - an enum spec always names its enum
+        base = st.sampled_from(list(spec.enum))
+    else:
+        base = identifiers() if spec.min_len <= 1 else st.text(min_size=spec.min_len)
+    return st.none() | base if spec.optional else base
+
+
+def _fields_of(cls: type, overrides: dict[str, st.SearchStrategy[Any]]) -> dict[str, Any]:
+    names = {a.name for a in attrs.fields(cls)}
+    for name, value in overrides.items():
+        if name not in names:
+            msg = f"{cls.__name__} has no field {name!r}; fields: {', '.join(sorted(names))}"
+            raise InvalidArgument(msg)
+        if not isinstance(value, st.SearchStrategy):
+            msg = f"{name}={value!r} must be a strategy (for a constant, use st.just(...))"
+            raise InvalidArgument(msg)
+    strategies: dict[str, Any] = {}
+    for a in attrs.fields(cls):
+        if a.name in overrides:
+            strategies[a.name] = overrides[a.name]
+            continue
+        spec = spec_of(a)
+        if spec is not None:
+            strategies[a.name] = from_spec(spec)
+    return strategies
+
+
+def interactions(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Interaction]:
+    """Valid [Interaction][stool.Interaction]s covering every field's whole range.
+
+    Args:
+        **fields: A strategy for any field, replacing the default one;
+            for example `fulfilment=st.just(1.0)`.
+
+    Returns:
+        A strategy of interactions. Examples shrink towards zero fulfilment,
+        professionalism, times and counts, no extra mile and no promises.
+
+    Raises:
+        InvalidArgument: If a keyword is not a field of Interaction or not a strategy.
+    """
+    return st.builds(Interaction, **_fields_of(Interaction, fields))
+
+
+def customers(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Customer]:
+    """Valid [Customer][stool.Customer]s; override any field with a strategy."""
+    return st.builds(Customer, **_fields_of(Customer, fields))
+
+
+def agents(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Agent]:
+    """Valid [Agent][stool.Agent]s; override any field with a strategy."""
+    return st.builds(Agent, **_fields_of(Agent, fields))
+
+
+def companies(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Company]:
+    """Valid [Company][stool.Company]s; override any field with a strategy."""
+    return st.builds(Company, **_fields_of(Company, fields))
+
+
+def _event_strategy(cls: type[Event]) -> st.SearchStrategy[Event]:
+    overrides: dict[str, st.SearchStrategy[Any]] = {}
+    if cls is Escalate:
+        overrides["to"] = st.sampled_from([Authority.SUPERVISOR, Authority.MANAGER])
+    return st.builds(cls, **_fields_of(cls, overrides))
+
+
+def events(
+    *, types: st.SearchStrategy[type[Event]] | None = None
+) -> st.SearchStrategy[Event]:
+    """Valid moves from [stool.events][], of every kind or of the kinds drawn by `types`.
+
+    Args:
+        types: A strategy of event classes, for example
+            `st.sampled_from([Resolve, ExtraMile])`; None for every kind.
+
+    Returns:
+        A strategy of events; shrinks towards [Greet][stool.events.Greet].
+
+    Raises:
+        InvalidArgument: If `types` is not a strategy.
+    """
+    if types is None:
+        return st.one_of([_event_strategy(cls) for cls in EVENT_TYPES.values()])
+    if not isinstance(types, st.SearchStrategy):
+        msg = f"types={types!r} must be a strategy of event classes"
+        raise InvalidArgument(msg)
+    return types.flatmap(_event_strategy)
+
+
+def legs() -> st.SearchStrategy[Leg]:
+    """Members of [Leg][stool.Leg]; shrinks towards CUSTOMER."""
+    return st.sampled_from(list(Leg))
+
+
+def channels() -> st.SearchStrategy[Channel]:
+    """Members of [Channel][stool.Channel]; shrinks towards CALL."""
+    return st.sampled_from(list(Channel))
+
+
+def customer_types() -> st.SearchStrategy[CustomerType]:
+    """Members of [CustomerType][stool.CustomerType]; shrinks towards VERY_SATISFIED."""
+    return st.sampled_from(list(CustomerType))
+
+
+def authorities() -> st.SearchStrategy[Authority]:
+    """Members of [Authority][stool.Authority]; shrinks towards AGENT."""
+    return st.sampled_from(list(Authority))
+
+
+def verdicts() -> st.SearchStrategy[Verdict]:
+    """Members of [Verdict][stool.Verdict]; shrinks towards COMPLIANT."""
+    return st.sampled_from(list(Verdict))
