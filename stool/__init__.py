@@ -37,11 +37,52 @@ __all__ = [
 ]
 
 
+# Names whose modules load on first use, so that `import stool` stays as light as the
+# data model itself (the scoring, policy and scenario machinery load when first touched).
+_LAZY: dict[str, str] = {
+    "AgentModel": "stool.models",
+    "CompanyModel": "stool.models",
+    "CustomerModel": "stool.models",
+    "StoolModel": "stool.models",
+    "Thresholds": "stool.models",
+    "LegScore": "stool.scoring",
+    "StoolScore": "stool.scoring",
+    "score": "stool.scoring",
+    "score_timeline": "stool.scoring",
+    "score_batch": "stool.batch",
+    "PolicyBook": "stool.policy",
+    "Rule": "stool.policy",
+    "Decision": "stool.policy",
+    "Finding": "stool.policy",
+    "Ledger": "stool.policy",
+    "compile_expression": "stool.policy",
+    "run_tests": "stool.policy",
+    "load_example": "stool.policy",
+    "apply_decision": "stool.policy",
+    "Scenario": "stool.scenario",
+    "Timeline": "stool.scenario",
+    "Step": "stool.scenario",
+    "Advice": "stool.scenario",
+    "advise": "stool.scenario",
+}
+
+
 def __getattr__(name: str) -> Any:
-    # The version is read lazily: importlib.metadata costs more than the rest of stool.
     if name == "__version__":
+        # Read lazily: importlib.metadata costs more than the rest of stool.
         from importlib.metadata import version  # noqa: PLC0415
 
         return version("stool")
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib  # noqa: PLC0415
+
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
     msg = f"module 'stool' has no attribute {name!r}"
     raise AttributeError(msg)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
