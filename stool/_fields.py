@@ -7,15 +7,17 @@ The same spec validates a single value in `__init__`, validates a whole column i
 
 from __future__ import annotations
 
-import enum
 import math
 import numbers
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
 from stool.enums import member_from_name
 from stool.errors import ValidationError
+
+if TYPE_CHECKING:
+    import enum
 
 __all__ = [
     "SPEC",
@@ -56,9 +58,9 @@ def _normalise_real(value: Any) -> Any:
 
 def _normalise_int(value: Any) -> Any:
     """Turn integer-like numbers (numpy integers) into `int`; leave everything else."""
-    if type(value) is int:
+    if type(value) is int or isinstance(value, bool):
         return value
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if isinstance(value, numbers.Integral):
         return int(value)
     return value
 
@@ -136,9 +138,7 @@ def _with_optional(words: str, *, optional: bool) -> str:
 
 
 def _number_field(spec: Spec, default: Any, converter: Any) -> Any:
-    return attrs.field(
-        default=default, converter=converter, validator=spec, metadata={SPEC: spec}
-    )
+    return attrs.field(default=default, converter=converter, validator=spec, metadata={SPEC: spec})
 
 
 def fraction(default: float | None, *, optional: bool = False) -> Any:
@@ -159,9 +159,7 @@ def non_negative(
     """A finite real number >= 0 (and <= `high` if given)."""
     suffix = f" {unit}" if unit else ""
     words = (
-        f"a finite number >= 0{suffix}"
-        if high == _INF
-        else f"a number from 0 to {high:g}{suffix}"
+        f"a finite number >= 0{suffix}" if high == _INF else f"a number from 0 to {high:g}{suffix}"
     )
     spec = Spec(
         kind="real",
@@ -180,9 +178,7 @@ def positive(default: float, *, unit: str = "") -> Any:
     return _number_field(spec, default, _normalise_real)
 
 
-def count(
-    default: int | None, *, low: int = 0, high: float = _INF, optional: bool = False
-) -> Any:
+def count(default: int | None, *, low: int = 0, high: float = _INF, optional: bool = False) -> Any:
     """A whole number (an `int`, never a float or bool) within `[low, high]`."""
     words = f"a whole number >= {low}" if high == _INF else f"a whole number from {low} to {high:g}"
     spec = Spec(
@@ -195,15 +191,13 @@ def count(
     return _number_field(spec, default, _normalise_int)
 
 
-def boolean(default: bool) -> Any:  # noqa: FBT001
+def boolean(default: bool) -> Any:
     """A `bool` (not an int, not a string)."""
     spec = Spec(kind="bool", allowed="True or False")
     return attrs.field(default=default, validator=spec, metadata={SPEC: spec})
 
 
-def enum_field(
-    enum_cls: type[enum.Enum], default: Any = attrs.NOTHING, *, also: Any = None
-) -> Any:
+def enum_field(enum_cls: type[enum.Enum], default: Any = attrs.NOTHING, *, also: Any = None) -> Any:
     """A member of `enum_cls`; its exact member name (`"CALL"`) is converted to it.
 
     `also` is a further attrs validator, run after the membership check.

@@ -25,22 +25,22 @@ class _Ordered(enum.Enum):
 
     def __lt__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self.value < other.value  # type: ignore[no-any-return,attr-defined]
+            return self.value < other.value  # type: ignore[no-any-return]
         return NotImplemented
 
     def __le__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self.value <= other.value  # type: ignore[no-any-return,attr-defined]
+            return self.value <= other.value  # type: ignore[no-any-return]
         return NotImplemented
 
     def __gt__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self.value > other.value  # type: ignore[no-any-return,attr-defined]
+            return self.value > other.value  # type: ignore[no-any-return]
         return NotImplemented
 
     def __ge__(self, other: object) -> bool:
         if type(other) is type(self):
-            return self.value >= other.value  # type: ignore[no-any-return,attr-defined]
+            return self.value >= other.value  # type: ignore[no-any-return]
         return NotImplemented
 
 
@@ -122,7 +122,7 @@ def member_from_name(enum_cls: type[E], value: Any, *, field: str) -> E:
         ValidationError: If `value` is neither a member nor the exact name of one.
             Names are case-sensitive; nothing is guessed.
 
-    Example:
+    Examples:
         >>> member_from_name(Channel, "CHAT", field="channel")
         <Channel.CHAT: 'chat'>
     """

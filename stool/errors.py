@@ -34,7 +34,7 @@ class ValidationError(StoolError, ValueError):
         allowed: What the field allows, in words.
         row: For batch input, the index of the first bad row; otherwise None.
 
-    Example:
+    Examples:
         >>> import stool
         >>> try:
         ...     stool.Interaction(fulfilment=1.5)

@@ -16,14 +16,16 @@ Apply a move with [Event.apply][stool.events.Event.apply] or by calling it:
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 import attrs
 
 from stool._fields import boolean, count, enum_field, fraction, non_negative
 from stool.enums import Authority
 from stool.errors import ValidationError
-from stool.interaction import Interaction
+
+if TYPE_CHECKING:
+    from stool.interaction import Interaction
 
 __all__ = [
     "EVENT_TYPES",
@@ -83,7 +85,7 @@ class Event:
     def describe(self) -> str:
         """Return a one-line description: the label and any non-default arguments.
 
-        Example:
+        Examples:
             >>> CustomerAbuse(severity=1.0).describe()
             'customer abuse (severity=1.0)'
         """

@@ -3,7 +3,7 @@
 An `Interaction` is a flat, frozen record of what happened in one contact.
 A developer builds one from their own record, a scenario builds one move by move
 (see [stool.events][]), and a researcher's table uses the same field names as columns
-(see [score_batch][stool.score_batch]).
+(see [score_batch][stool.batch.score_batch]).
 `Interaction()` is a routine contact: the request met, courteously and clearly,
 inside the handle-time target, with nothing else of note.
 """
@@ -56,7 +56,7 @@ class Interaction:
     value and what is allowed; nothing is clamped.
     Change a field with `attrs.evolve`, or move by move with [stool.events][].
 
-    Example:
+    Examples:
         >>> from stool import Interaction
         >>> bad_news = Interaction(fulfilment=0.0, explanation_clarity=1.0)
         >>> bad_news.fulfilment
@@ -162,7 +162,7 @@ class Interaction:
         Raises:
             ValidationError: If a fact is not a field of Interaction, or is invalid.
 
-        Example:
+        Examples:
             >>> from stool import Customer, Interaction
             >>> gym = Customer(id="C-9", prior_bad_experiences=1, expectations=0.1)
             >>> Interaction.for_parties(customer=gym, fulfilment=0.0).expectation
@@ -194,18 +194,20 @@ class Interaction:
 
 FIELD_NAMES: Final[tuple[str, ...]] = tuple(a.name for a in attrs.fields(Interaction))
 """The field names of [Interaction][stool.Interaction], in declaration order: also the
-column names [score_batch][stool.score_batch] reads."""
+column names [score_batch][stool.batch.score_batch] reads."""
 
-FIELD_DEFAULTS: Final[dict[str, Any]] = {
-    a.name: a.default for a in attrs.fields(Interaction)
-}
+FIELD_DEFAULTS: Final[dict[str, Any]] = {a.name: a.default for a in attrs.fields(Interaction)}
 """The default of every field of [Interaction][stool.Interaction]."""
 
 FIELD_SPECS = {a.name: spec_of(a) for a in attrs.fields(Interaction)}
 
 
 def taxonomy_code(
-    fulfilment: T, professionalism: T, extra_mile: Any, fulfilled_at: float, unprofessional_below: float
+    fulfilment: T,
+    professionalism: T,
+    extra_mile: Any,
+    fulfilled_at: float,
+    unprofessional_below: float,
 ) -> T:
     """Return the customer-type code 0-3 of the seed taxonomy, on floats or arrays.
 
@@ -253,7 +255,7 @@ def classify(
     Raises:
         ValidationError: If a threshold is not a number from 0 to 1.
 
-    Example:
+    Examples:
         >>> from stool import Interaction, classify
         >>> classify(Interaction(fulfilment=1.0, extra_mile=True))
         <CustomerType.VERY_SATISFIED: 'very_satisfied'>
@@ -269,7 +271,7 @@ def classify(
         fulfilled_at,
         unprofessional_below,
     )
-    return CUSTOMER_TYPES[code]
+    return CUSTOMER_TYPES[int(code)]
 
 
 def _check_threshold(name: str, value: Any) -> None:

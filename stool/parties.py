@@ -2,7 +2,7 @@
 
 Parties are frozen values.
 An [Interaction][stool.Interaction] copies the facts it needs from them
-(see [Interaction.for_parties][stool.Interaction.for_parties]), so a score never
+(see [Interaction.for_parties][stool.interaction.Interaction.for_parties]), so a score never
 depends on anything but the interaction itself.
 """
 
@@ -20,7 +20,7 @@ __all__ = ["Agent", "Company", "Customer"]
 class Customer:
     """The person who contacted the company.
 
-    Example:
+    Examples:
         >>> Customer(id="C-1042", prior_bad_experiences=2, expectations=0.2)
         Customer(id='C-1042', lifetime_value=0.0, prior_bad_experiences=2, expectations=0.2)
     """
@@ -41,7 +41,7 @@ class Customer:
 class Agent:
     """The representative handling the interaction.
 
-    Example:
+    Examples:
         >>> Agent(id="rep-7", tenure_months=30, fatigue=0.4)
         Agent(id='rep-7', authority=<Authority.AGENT: 1>, tenure_months=30, fatigue=0.4)
     """
@@ -61,7 +61,7 @@ class Agent:
 class Company:
     """The business the agent represents.
 
-    Example:
+    Examples:
         >>> Company(name="Acme Furniture", aht_target_s=420)
         Company(name='Acme Furniture', aht_target_s=420, concession_budget=50.0)
     """

@@ -89,7 +89,7 @@ def unstructure(obj: Any) -> Any:
         ValidationError: If `obj` holds something with no JSON form (a NaN, a set of
             mixed types, an arbitrary object).
 
-    Example:
+    Examples:
         >>> import stool
         >>> stool.unstructure(stool.Customer(id="C-1"))
         {'id': 'C-1', 'lifetime_value': 0.0, 'prior_bad_experiences': 0, 'expectations': 0.5}
@@ -97,7 +97,7 @@ def unstructure(obj: Any) -> Any:
     return _unstructure(obj, "value")
 
 
-def _unstructure(obj: Any, path: str) -> Any:  # noqa: PLR0911
+def _unstructure(obj: Any, path: str) -> Any:  # noqa: C901, PLR0911
     if obj is None or isinstance(obj, (bool, int, str)):
         return obj
     if isinstance(obj, float):
@@ -162,14 +162,14 @@ def structure(data: Any, cls: type[T]) -> T:
             out-of-range values; the error names the key path, the value and what is
             allowed.
 
-    Example:
+    Examples:
         >>> import stool
         >>> stool.structure({"id": "rep-1", "authority": "SUPERVISOR"}, stool.Agent).authority
         <Authority.SUPERVISOR: 2>
         >>> stool.structure({"id": "rep-1", "rank": 3}, stool.Agent)
         Traceback (most recent call last):
         ...
-        stool.errors.ValidationError: Agent.rank: got 3; allowed: a field of Agent: id, authority, tenure_months, fatigue
+        stool.errors.ValidationError: Agent.rank: got 3; allowed: a field of Agent: ...
     """
     name = getattr(cls, "__name__", None) or str(cls)
     return typing.cast("T", _structure(data, cls, name))
@@ -244,10 +244,11 @@ def _structure_sequence(data: Any, tp: Any, origin: Any, path: str) -> Any:
     if not isinstance(data, (list, tuple)):
         raise ValidationError(path, data, "a list")
     args = typing.get_args(tp)
-    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):  # noqa: PLR2004
+    if origin is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
         if len(args) != len(data):
             raise ValidationError(path, data, f"a list of {len(args)} items")
-        return tuple(_structure(v, a, f"{path}[{i}]") for i, (v, a) in enumerate(zip(args, data)))
+        pairs = enumerate(zip(args, data, strict=True))
+        return tuple(_structure(v, a, f"{path}[{i}]") for i, (a, v) in pairs)
     item = args[0] if args else Any
     items = [_structure(v, item, f"{path}[{i}]") for i, v in enumerate(data)]
     if origin in (frozenset, set):
@@ -261,7 +262,7 @@ def _structure_mapping(data: Any, tp: Any, path: str) -> Any:
     if not isinstance(data, Mapping):
         raise ValidationError(path, data, "an object (a mapping)")
     args = typing.get_args(tp)
-    key_tp, value_tp = args if args else (Any, Any)
+    key_tp, value_tp = args or (Any, Any)
     return {
         _structure(k, key_tp, f"{path}.{k}"): _structure(v, value_tp, f"{path}.{k}")
         for k, v in data.items()
@@ -288,7 +289,7 @@ def _structure_attrs(data: Any, cls: type, path: str) -> Any:
     kwargs: dict[str, Any] = {}
     for a in fields:
         if a.name in data:
-            kwargs[a.alias or a.name] = _structure(data[a.name], hints[a.name], f"{path}.{a.name}")
+            kwargs[a.alias] = _structure(data[a.name], hints[a.name], f"{path}.{a.name}")
         elif a.default is attrs.NOTHING:
             raise ValidationError(f"{path}.{a.name}", None, "a value (this key is required)")
     try:

@@ -29,17 +29,24 @@ def _hypothesis_setup_hook() -> None:
     deferred strategies that look up this module's functions only when first drawn.
     """
     from hypothesis import strategies as st  # noqa: PLC0415
+
     from stool.events import EVENT_TYPES, Event  # noqa: PLC0415
     from stool.interaction import Interaction  # noqa: PLC0415
     from stool.parties import Agent, Company, Customer  # noqa: PLC0415
 
-    st.register_type_strategy(Interaction, st.deferred(lambda: interactions()))
-    st.register_type_strategy(Customer, st.deferred(lambda: customers()))
-    st.register_type_strategy(Agent, st.deferred(lambda: agents()))
-    st.register_type_strategy(Company, st.deferred(lambda: companies()))
-    st.register_type_strategy(Event, st.deferred(lambda: events()))
+    st.register_type_strategy(Interaction, st.deferred(lambda: interactions()))  # noqa: PLW0108 - defined later
+    st.register_type_strategy(Customer, st.deferred(lambda: customers()))  # noqa: PLW0108
+    st.register_type_strategy(Agent, st.deferred(lambda: agents()))  # noqa: PLW0108
+    st.register_type_strategy(Company, st.deferred(lambda: companies()))  # noqa: PLW0108
+    st.register_type_strategy(Event, st.deferred(lambda: events()))  # noqa: PLW0108
     for cls in EVENT_TYPES.values():
-        st.register_type_strategy(cls, st.deferred(lambda cls=cls: _event_strategy(cls)))
+        st.register_type_strategy(cls, _deferred_event(cls))
+
+
+def _deferred_event(cls: type[Any]) -> Any:
+    from hypothesis import strategies as st  # noqa: PLC0415
+
+    return st.deferred(lambda: _event_strategy(cls))
 
 
 import attrs  # noqa: E402
@@ -118,7 +125,8 @@ def _fields_of(cls: type, overrides: dict[str, st.SearchStrategy[Any]]) -> dict[
         if name not in names:
             msg = f"{cls.__name__} has no field {name!r}; fields: {', '.join(sorted(names))}"
             raise InvalidArgument(msg)
-        if not isinstance(value, st.SearchStrategy):
+        candidate: object = value  # callers may pass anything, despite the annotation
+        if not isinstance(candidate, st.SearchStrategy):
             msg = f"{name}={value!r} must be a strategy (for a constant, use st.just(...))"
             raise InvalidArgument(msg)
     strategies: dict[str, Any] = {}
@@ -171,9 +179,7 @@ def _event_strategy(cls: type[Event]) -> st.SearchStrategy[Event]:
     return st.builds(cls, **_fields_of(cls, overrides))
 
 
-def events(
-    *, types: st.SearchStrategy[type[Event]] | None = None
-) -> st.SearchStrategy[Event]:
+def events(*, types: st.SearchStrategy[type[Event]] | None = None) -> st.SearchStrategy[Event]:
     """Valid moves from [stool.events][], of every kind or of the kinds drawn by `types`.
 
     Args:
@@ -188,7 +194,8 @@ def events(
     """
     if types is None:
         return st.one_of([_event_strategy(cls) for cls in EVENT_TYPES.values()])
-    if not isinstance(types, st.SearchStrategy):
+    candidate: object = types  # callers may pass anything, despite the annotation
+    if not isinstance(candidate, st.SearchStrategy):
         msg = f"types={types!r} must be a strategy of event classes"
         raise InvalidArgument(msg)
     return types.flatmap(_event_strategy)
