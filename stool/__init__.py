@@ -7,14 +7,16 @@ This package's top level is its public API; every name below has one home module
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stool import events
 from stool.enums import Authority, Channel, CustomerType, Leg, Verdict
 from stool.errors import PolicyError, StoolError, ValidationError
 from stool.interaction import Interaction, classify
 from stool.parties import Agent, Company, Customer
 from stool.serialization import structure, unstructure
+
+if TYPE_CHECKING:
+    from stool import events
 
 __all__ = [
     "Agent",
@@ -73,6 +75,11 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version  # noqa: PLC0415
 
         return version("stool")
+    if name == "events":
+        # Twenty event classes cost more to create than the rest of the data model.
+        import importlib  # noqa: PLC0415
+
+        return importlib.import_module("stool.events")
     module = _LAZY.get(name)
     if module is not None:
         import importlib  # noqa: PLC0415

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SPEC",
+    "Kind",
     "Spec",
     "boolean",
     "count",
@@ -38,6 +40,7 @@ SPEC: Final = "stool.spec"
 Kind = Literal["real", "int", "bool", "enum", "str"]
 
 _INF = math.inf
+_MAX_FLOAT: Final = sys.float_info.max
 
 
 def _normalise_real(value: Any) -> Any:
@@ -108,7 +111,8 @@ class Spec:
             ok = type(value) in (float, int) and (
                 (self.low < value if self.low_open else self.low <= value) and value <= self.high
             )
-            ok = ok and value != _INF  # -inf fails every lower bound we use
+            # Finite means representable as a float: no infinities, no ints beyond them.
+            ok = ok and -_MAX_FLOAT <= value <= _MAX_FLOAT
         elif kind == "int":
             ok = type(value) is int and (
                 (self.low < value if self.low_open else self.low <= value) and value <= self.high

@@ -30,10 +30,15 @@ if TYPE_CHECKING:
     from stool.parties import Agent, Company, Customer
 
 __all__ = [
+    "CUSTOMER_TYPES",
+    "FIELD_DEFAULTS",
+    "FIELD_NAMES",
+    "FIELD_SPECS",
     "FULFILLED_AT",
     "UNPROFESSIONAL_BELOW",
     "Interaction",
     "classify",
+    "taxonomy_code",
 ]
 
 FULFILLED_AT: Final = 0.8

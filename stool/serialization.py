@@ -21,6 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import math
+import sys
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -30,9 +31,8 @@ import attrs
 
 from stool.enums import member_from_name
 from stool.errors import ValidationError
-from stool.events import EVENT_TYPES, Event
 
-__all__ = ["register", "structure", "unstructure"]
+__all__ = ["StructureHook", "UnstructureHook", "register", "structure", "unstructure"]
 
 T = TypeVar("T")
 
@@ -139,6 +139,12 @@ def _key(key: Any, path: str) -> Any:
 
 
 def _is_event_class(cls: type) -> bool:
+    # stool.events loads on first use, to keep `import stool` light; until it is loaded,
+    # no event class exists, so nothing can be one.
+    if "stool.events" not in sys.modules:
+        return False
+    from stool.events import Event  # noqa: PLC0415 - already loaded, see above
+
     return issubclass(cls, Event)
 
 
@@ -210,7 +216,7 @@ def _structure(data: Any, tp: Any, path: str) -> Any:  # noqa: C901, PLR0911, PL
     if tp is float:
         if type(data) not in (int, float):
             raise ValidationError(path, data, "a number")
-        return float(data)
+        return data  # an int stays an int: float() would round ints beyond 2**53
     if tp is str:
         if type(data) is not str:
             raise ValidationError(path, data, "a string")
@@ -271,7 +277,14 @@ def _structure_mapping(data: Any, tp: Any, path: str) -> Any:
 
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    try:
+        return typing.get_type_hints(cls)
+    except NameError:
+        # A field typed with a name imported only for type checkers (Company.policies is
+        # a PolicyBook, kept out of `import stool`) resolves against the policy engine.
+        import stool.policy  # noqa: PLC0415
+
+        return typing.get_type_hints(cls, localns=vars(stool.policy))
 
 
 def _structure_attrs(data: Any, cls: type, path: str) -> Any:
@@ -303,6 +316,8 @@ def _structure_attrs(data: Any, cls: type, path: str) -> Any:
 
 
 def _event_class(data: Any, cls: type, path: str) -> tuple[type, Any]:
+    from stool.events import EVENT_TYPES  # noqa: PLC0415 - loaded with `cls`, an event class
+
     if not isinstance(data, Mapping) or "type" not in data:
         raise ValidationError(f"{path}.type", None, "the name of an event class")
     name = data["type"]

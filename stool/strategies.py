@@ -3,8 +3,8 @@
 Importing this module imports Hypothesis; `import stool` never does.
 Every strategy builds its examples with `st.builds` from parts that are valid by
 construction (no filtering), so examples shrink well.
-Numbers shrink towards their lower bound (usually 0), booleans towards False,
-enums towards their first member and optional fields towards None.
+Numbers shrink towards their lower bound (usually 0; strictly positive ones towards 1),
+booleans towards False, enums towards their first member and optional fields towards None.
 Each part can be overridden with a strategy of your own:
 
     >>> from hypothesis import strategies as st
@@ -173,6 +173,10 @@ def companies(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Company]:
 
 
 def _event_strategy(cls: type[Event]) -> st.SearchStrategy[Event]:
+    candidate: object = cls  # `types` may draw anything, despite the annotation
+    if not (isinstance(candidate, type) and issubclass(candidate, Event)) or cls is Event:
+        msg = f"types drew {cls!r}, which is not a subclass of stool.events.Event"
+        raise InvalidArgument(msg)
     overrides: dict[str, st.SearchStrategy[Any]] = {}
     if cls is Escalate:
         overrides["to"] = st.sampled_from([Authority.SUPERVISOR, Authority.MANAGER])
@@ -187,10 +191,13 @@ def events(*, types: st.SearchStrategy[type[Event]] | None = None) -> st.SearchS
             `st.sampled_from([Resolve, ExtraMile])`; None for every kind.
 
     Returns:
-        A strategy of events; shrinks towards [Greet][stool.events.Greet].
+        A strategy of events. Examples shrink towards a move without arguments
+        ([RepeatContact][stool.events.RepeatContact]; Hypothesis counts fewer draws as
+        simpler), and a move's arguments towards their lower bounds.
 
     Raises:
-        InvalidArgument: If `types` is not a strategy.
+        InvalidArgument: If `types` is not a strategy, or (when drawn) draws something
+            that is not a subclass of [Event][stool.events.Event].
     """
     if types is None:
         return st.one_of([_event_strategy(cls) for cls in EVENT_TYPES.values()])

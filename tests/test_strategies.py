@@ -1,0 +1,307 @@
+"""Tests for stool.strategies, in the style of Hypothesis's own tests/cover."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import Phase, find, given, settings
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+import stool
+from stool import Agent, Authority, Channel, Company, Customer, Interaction
+from stool import events as ev
+from stool import strategies as ss
+from stool._fields import Spec, spec_of
+
+PARTY_STRATEGIES = [
+    (ss.interactions, Interaction),
+    (ss.customers, Customer),
+    (ss.agents, Agent),
+    (ss.companies, Company),
+]
+ENUM_STRATEGIES = [
+    (ss.legs, stool.Leg),
+    (ss.channels, stool.Channel),
+    (ss.customer_types, stool.CustomerType),
+    (ss.authorities, stool.Authority),
+    (ss.verdicts, stool.Verdict),
+]
+ALL_VALUES = st.one_of(ss.interactions(), ss.customers(), ss.agents(), ss.companies(), ss.events())
+
+
+def minimum(strategy: st.SearchStrategy[Any], condition: Any = lambda _: True) -> Any:
+    """The simplest example satisfying `condition`, as Hypothesis shrinks it."""
+    return find(strategy, condition)
+
+
+def documented_minimum(cls: type) -> dict[str, Any]:
+    """The module docstring's shrink targets for every field of `cls`.
+
+    Numbers shrink towards their lower bound (strictly positive ones towards 1),
+    booleans towards False, enums towards their first member, optional fields towards
+    None, identifiers towards "0".
+    """
+    out: dict[str, Any] = {}
+    for a in attrs.fields(cls):
+        spec = spec_of(a)
+        assert spec is not None
+        if spec.optional:
+            out[a.name] = None
+        elif spec.kind == "bool":
+            out[a.name] = False
+        elif spec.kind == "enum":
+            assert spec.enum is not None
+            out[a.name] = next(iter(spec.enum))
+        elif spec.kind == "str":
+            out[a.name] = "0"
+        elif spec.low_open:
+            out[a.name] = 1.0
+        else:
+            out[a.name] = type(a.default)(spec.low)
+    return out
+
+
+class TestValidExamples:
+    """Every example of every strategy is a valid value."""
+
+    @given(ALL_VALUES)
+    def test_examples_pass_validation(self, value):
+        """Each drawn value passes its validators and rebuilds equal from its fields."""
+        attrs.validate(value)
+        assert type(value)(**attrs.asdict(value, recurse=False)) == value
+
+    @given(ss.interactions())
+    def test_interactions_within_draw_bounds(self, interaction):
+        """Unbounded quantities stay at or below MAX_QUANTITY, counts at or below MAX_COUNT."""
+        for a in attrs.fields(Interaction):
+            spec = spec_of(a)
+            value = getattr(interaction, a.name)
+            assert spec is not None
+            spec.check(a.name, value)
+            if spec.kind == "real" and value is not None:
+                assert value <= ss.MAX_QUANTITY
+            if spec.kind == "int" and value is not None:
+                assert value <= ss.MAX_COUNT
+
+    @given(ss.events())
+    def test_escalations_go_up(self, event):
+        """Drawn escalations always target SUPERVISOR or MANAGER."""
+        if isinstance(event, ev.Escalate):
+            assert event.to > Authority.AGENT
+
+    @pytest.mark.parametrize(("strategy", "enum_cls"), ENUM_STRATEGIES)
+    @given(data=st.data())
+    def test_enum_strategies(self, strategy, enum_cls, data):
+        """Enum strategies draw members of their enum."""
+        assert isinstance(data.draw(strategy()), enum_cls)
+
+    @given(ss.identifiers())
+    def test_identifiers_are_valid_ids(self, ident):
+        """Identifiers are non-empty and accepted as customer ids."""
+        assert ident
+        assert Customer(id=ident).id == ident
+
+    @given(data=st.data())
+    def test_from_spec_of_every_field(self, data):
+        """from_spec draws only values its spec allows, for every field of every value."""
+        classes = [Interaction, Customer, Agent, Company, *ev.EVENT_TYPES.values()]
+        cls = data.draw(st.sampled_from(classes))
+        for a in attrs.fields(cls):
+            spec = spec_of(a)
+            if spec is not None and not (cls is ev.Escalate and a.name == "to"):
+                spec.check(a.name, data.draw(ss.from_spec(spec), label=a.name))
+
+    @given(st.data())
+    def test_from_spec_long_strings(self, data):
+        """A string spec with a minimum length draws strings at least that long."""
+        spec = Spec(kind="str", min_len=3, allowed="3+")
+        value = data.draw(ss.from_spec(spec))
+        spec.check("s", value)
+        assert len(value) >= 3
+
+    @given(st.data())
+    def test_from_spec_open_bound(self, data):
+        """A strictly positive spec never draws its bound."""
+        spec = Spec(kind="real", low=0.0, low_open=True, allowed="> 0")
+        assert data.draw(ss.from_spec(spec)) > 0.0
+
+
+class TestOverrides:
+    """Any field can be replaced by a strategy of the caller's."""
+
+    @given(ss.interactions(fulfilment=st.just(0.25), channel=st.just(Channel.EMAIL)))
+    def test_override_is_used(self, interaction):
+        """An overridden field always takes the override's values."""
+        assert interaction.fulfilment == 0.25
+        assert interaction.channel is Channel.EMAIL
+
+    @given(ss.agents(authority=st.just(Authority.MANAGER)), ss.customers(id=st.just("C-1")))
+    def test_party_overrides(self, agent, customer):
+        """Party strategies take overrides too."""
+        assert agent.authority is Authority.MANAGER
+        assert customer.id == "C-1"
+
+    def test_invalid_override_values_raise_when_drawn(self):
+        """An override that draws an invalid value surfaces the ValidationError."""
+        # Generation only: shrinking an error raised on every draw is slow and pointless.
+        once = settings(phases=[Phase.generate], database=None)
+        with pytest.raises(stool.ValidationError):
+            find(ss.interactions(fulfilment=st.just(2.0)), lambda _: True, settings=once)
+
+    @given(ss.events(types=st.sampled_from([ev.Resolve, ev.ExtraMile])))
+    def test_event_types(self, event):
+        """events(types=...) draws only the kinds given."""
+        assert type(event) in {ev.Resolve, ev.ExtraMile}
+
+
+BAD_ARGUMENTS = [
+    pytest.param(lambda: ss.interactions(satisfaction=st.just(1.0)), id="unknown-field"),
+    pytest.param(lambda: ss.interactions(fulfilment=0.5), id="value-not-strategy"),
+    pytest.param(lambda: ss.interactions(fulfilment=None), id="none-not-strategy"),
+    pytest.param(lambda: ss.customers(name=st.just("x")), id="customer-unknown-field"),
+    pytest.param(lambda: ss.customers(id="C-1"), id="customer-value"),
+    pytest.param(lambda: ss.agents(rank=st.just(1)), id="agent-unknown-field"),
+    pytest.param(lambda: ss.agents(authority=Authority.AGENT), id="agent-value"),
+    pytest.param(lambda: ss.companies(id=st.just("x")), id="company-unknown-field"),
+    pytest.param(lambda: ss.companies(aht_target_s=[1.0]), id="company-list"),
+    pytest.param(lambda: ss.events(types=ev.Greet), id="types-class"),
+    pytest.param(lambda: ss.events(types=[ev.Greet]), id="types-list"),
+    pytest.param(lambda: ss.events(types="Greet"), id="types-str"),
+    pytest.param(lambda: ss.events(types=st.just(int)), id="types-draws-int"),
+    pytest.param(lambda: ss.events(types=st.just(ev.Event)), id="types-draws-base"),
+    pytest.param(lambda: ss.events(types=st.just("Greet")), id="types-draws-str"),
+    pytest.param(lambda: ss.events(types=st.just(Interaction)), id="types-draws-interaction"),
+]
+
+
+class TestInvalidArguments:
+    """Bad arguments raise hypothesis.errors.InvalidArgument."""
+
+    @pytest.mark.parametrize("make", BAD_ARGUMENTS)
+    def test_invalid_argument(self, make):
+        """The call, or at the latest the first draw, raises InvalidArgument."""
+        with pytest.raises(InvalidArgument):
+            minimum(make())
+
+    def test_message_lists_fields(self):
+        """An unknown field's message names it and lists the real fields."""
+        with pytest.raises(InvalidArgument, match="satisfaction") as info:
+            ss.interactions(satisfaction=st.just(1.0))
+        assert "fulfilment" in str(info.value)
+
+    def test_message_suggests_just(self):
+        """A plain value's message suggests st.just."""
+        with pytest.raises(InvalidArgument, match=r"st\.just"):
+            ss.interactions(fulfilment=0.5)
+
+
+class TestMinimalExamples:
+    """hypothesis.find shrinks to the documented minimum."""
+
+    @pytest.mark.parametrize(("strategy", "cls"), PARTY_STRATEGIES)
+    def test_all_lower_bounds(self, strategy, cls):
+        """The minimal value has every field at its documented shrink target."""
+        assert minimum(strategy()) == cls(**documented_minimum(cls))
+
+    def test_minimal_interaction_spelled_out(self):
+        """The minimal interaction: nothing fulfilled, nothing spent, no promises, a call."""
+        i = minimum(ss.interactions())
+        assert i.channel is Channel.CALL
+        assert (i.fulfilment, i.professionalism, i.explanation_clarity) == (0.0, 0.0, 0.0)
+        assert not i.extra_mile
+        assert (i.handle_time_s, i.wait_time_s, i.transfers) == (0.0, 0.0, 0)
+        assert (i.promised_days, i.delivered_days, i.csat) == (None, None, None)
+        assert i.aht_target_s == 1.0
+        assert i.authority is Authority.AGENT
+
+    def test_minimal_event_has_no_arguments(self):
+        """The simplest move is the first one without arguments: RepeatContact."""
+        assert minimum(ss.events()) == ev.RepeatContact()
+
+    def test_minimal_greet(self):
+        """The simplest Greet takes no time."""
+        assert minimum(ss.events(), lambda e: isinstance(e, ev.Greet)) == ev.Greet(seconds=0.0)
+
+    def test_minimal_of_one_type(self):
+        """With one kind, the minimum is that kind at its lower bounds."""
+        got = minimum(ss.events(types=st.just(ev.Resolve)))
+        assert got == ev.Resolve(fulfilment=0.0, seconds=0.0)
+
+    def test_minimal_escalation(self):
+        """The simplest escalation goes to a supervisor and takes no time."""
+        got = minimum(ss.events(types=st.just(ev.Escalate)))
+        assert got == ev.Escalate(to=Authority.SUPERVISOR, seconds=0.0)
+
+    @pytest.mark.parametrize(("strategy", "enum_cls"), ENUM_STRATEGIES)
+    def test_enum_minimum_is_first_member(self, strategy, enum_cls):
+        """Enum strategies shrink towards their first member."""
+        assert minimum(strategy()) is next(iter(enum_cls))
+
+    def test_identifier_minimum(self):
+        """Identifiers shrink towards "0"."""
+        assert minimum(ss.identifiers()) == "0"
+
+    def test_count_shrinks_to_threshold(self):
+        """A condition on a count shrinks to the smallest count meeting it."""
+        assert minimum(ss.interactions(), lambda i: i.transfers >= 3).transfers == 3
+
+    @pytest.mark.parametrize("cls", list(ev.EVENT_TYPES.values()))
+    def test_every_kind_reachable(self, cls):
+        """events() draws every kind of move."""
+        assert type(minimum(ss.events(), lambda e, cls=cls: type(e) is cls)) is cls
+
+    @pytest.mark.parametrize(
+        "condition",
+        [
+            lambda i: i.csat == 5,
+            lambda i: i.fulfilment == 1.0,
+            lambda i: i.promised_days is not None and i.delivered_days is not None,
+            lambda i: i.extra_mile and i.escalated and i.thanked,
+            lambda i: i.authority is Authority.MANAGER,
+            lambda i: i.channel is Channel.EMAIL,
+        ],
+        ids=["csat-5", "fulfilled", "promise-kept", "booleans", "manager", "email"],
+    )
+    def test_whole_range_covered(self, condition):
+        """Upper bounds, optional values and every enum member are reachable."""
+        assert condition(minimum(ss.interactions(), condition))
+
+
+class TestFromType:
+    """st.from_type works for stool's classes through Hypothesis's entry point."""
+
+    @pytest.mark.parametrize(
+        "cls", [Interaction, Customer, Agent, Company, ev.Event, *ev.EVENT_TYPES.values()]
+    )
+    @given(data=st.data())
+    def test_from_type(self, cls, data):
+        """st.from_type(cls) draws valid instances of cls."""
+        value = data.draw(st.from_type(cls))
+        assert isinstance(value, cls)
+        attrs.validate(value)
+
+    def test_entry_point_in_fresh_process(self):
+        """In a fresh process, importing hypothesis alone registers stool's strategies."""
+        code = textwrap.dedent(
+            """
+            import sys
+            from hypothesis import find, strategies as st
+            import stool
+            value = find(st.from_type(stool.Interaction), lambda i: True)
+            assert isinstance(value, stool.Interaction), value
+            event = find(st.from_type(stool.events.Event), lambda e: True)
+            assert isinstance(event, stool.events.Event), event
+            print("ok")
+            """
+        )
+        result = subprocess.run(  # noqa: S603 - runs this interpreter on our own code
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "ok"

@@ -1,0 +1,40 @@
+"""Type-check and run the downstream-style code in tests/typing."""
+
+from __future__ import annotations
+
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+TYPING_DIR = Path(__file__).parent / "typing"
+ROOT = Path(__file__).parent.parent
+
+
+class TestDownstreamTyping:
+    """Code written against stool's public API type-checks strictly and runs."""
+
+    def test_mypy_strict(self, tmp_path):
+        """`mypy --strict tests/typing` passes: types are as documented, misuses refused."""
+        result = subprocess.run(  # noqa: S603 - runs this interpreter's mypy on our own files
+            [
+                sys.executable,
+                "-m",
+                "mypy",
+                "--strict",
+                "--cache-dir",
+                str(tmp_path / "mypy-cache"),
+                str(TYPING_DIR),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Success" in result.stdout
+
+    def test_checked_code_runs(self):
+        """Every usage the checker sees also runs without error."""
+        namespace = runpy.run_path(str(TYPING_DIR / "check_api.py"))
+        namespace["main"]()
