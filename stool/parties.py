@@ -8,10 +8,17 @@ depends on anything but the interaction itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import attrs
 
 from stool._fields import count, enum_field, fraction, non_negative, positive, text
 from stool.enums import Authority
+from stool.errors import ValidationError
+
+if TYPE_CHECKING:
+    # Only for type checkers: the policy engine loads on first use, not with `import stool`.
+    from stool.policy import PolicyBook
 
 __all__ = ["Agent", "Company", "Customer"]
 
@@ -57,13 +64,22 @@ class Agent:
     Maslach & Jackson 1981)."""
 
 
+def _policies(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is None:
+        return
+    from stool.policy import PolicyBook  # noqa: PLC0415 - a book means the engine is loaded
+
+    if not isinstance(value, PolicyBook):
+        raise ValidationError("Company.policies", value, "a PolicyBook, or None")
+
+
 @attrs.frozen(kw_only=True)
 class Company:
     """The business the agent represents.
 
     Examples:
         >>> Company(name="Acme Furniture", aht_target_s=420)
-        Company(name='Acme Furniture', aht_target_s=420, concession_budget=50.0)
+        Company(name='Acme Furniture', aht_target_s=420, concession_budget=50.0, policies=None)
     """
 
     name: str = text()
@@ -73,3 +89,6 @@ class Company:
     concession_budget: float = non_negative(50.0, unit="(currency)")
     """What an agent may give away in one interaction (credits, refunds beyond policy,
     goodwill), in your currency."""
+    policies: PolicyBook | None = attrs.field(default=None, validator=_policies)
+    """The company's policy book (see [stool.policy][]): what its agents may bend and what
+    no one may break; None when the company has none on record."""

@@ -168,7 +168,11 @@ def agents(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Agent]:
 
 
 def companies(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Company]:
-    """Valid [Company][stool.Company]s; override any field with a strategy."""
+    """Valid [Company][stool.Company]s; override any field with a strategy.
+
+    `policies` stays None unless you override it, for example with
+    `policies=st.just(stool.load_example("returns"))`.
+    """
     return st.builds(Company, **_fields_of(Company, fields))
 
 

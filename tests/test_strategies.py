@@ -50,8 +50,10 @@ def documented_minimum(cls: type) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for a in attrs.fields(cls):
         spec = spec_of(a)
-        assert spec is not None
-        if spec.optional:
+        if spec is None:
+            # Fields without a spec (Company.policies) keep their default unless overridden.
+            out[a.name] = a.default
+        elif spec.optional:
             out[a.name] = None
         elif spec.kind == "bool":
             out[a.name] = False

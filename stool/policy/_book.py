@@ -1,0 +1,926 @@
+"""PolicyBook: a named, versioned set of rules, compiled once and evaluated many times."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import types
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+import attrs
+
+from stool.enums import Authority, Verdict
+from stool.errors import ValidationError
+from stool.policy._decision import Cause, Decision, Finding, TraceEntry
+from stool.policy._errors import (
+    STACK_EXHAUSTED,
+    PolicyDefinitionError,
+    PolicyError,
+    PolicyEvaluationError,
+    PolicyValidationError,
+    StackExhaustedError,
+)
+from stool.policy._expr import Compiled, compile_node, field_names, kind_name
+from stool.policy._ledger import Ledger, iso_date
+from stool.policy._rules import (
+    ContextField,
+    PolicyTest,
+    Rule,
+    effective_tolerances,
+)
+from stool.policy._syntax import FieldRef, Node
+
+if TYPE_CHECKING:
+    import os
+
+    from stool.policy._batch import BatchDecision
+
+__all__ = ["PolicyBook", "book_problems", "context_fields"]
+
+Fn = Callable[[Mapping[str, Any]], Any]
+Judge = Callable[
+    [Mapping[str, Any], int, "Ledger | None", bool, "str | None", "str | None"], Finding
+]
+
+_AUTHORITIES: Final = tuple(Authority)  # by value - 1
+_AGENT: Final = Authority.AGENT
+_SUPERVISOR: Final = Authority.SUPERVISOR
+_COMPLIANT: Final = Verdict.COMPLIANT
+_BENT: Final = Verdict.BENT
+_BROKEN: Final = Verdict.BROKEN
+
+_new = object.__new__
+
+
+def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
+    """Return the slot setters of a frozen attrs class, in `names` order.
+
+    The engine builds its results through these: a slot's own setter bypasses the
+    frozen `__setattr__` (as attrs' generated `__init__` does) and is the cheapest way
+    to fill a slot, which keeps a Decision with its findings within microseconds.
+    """
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+(
+    _f_rule, _f_verdict, _f_cause, _f_kind, _f_check, _f_expression, _f_observed,
+    _f_bound, _f_deviation, _f_unit, _f_tolerance, _f_requires, _f_budget_used, _f_rationale,
+) = _slot_setters(
+    Finding,
+    "rule", "verdict", "cause", "kind", "check", "expression", "observed",
+    "bound", "deviation", "unit", "tolerance", "requires", "budget_used", "rationale",
+)  # fmt: skip
+(
+    _d_book, _d_version, _d_verdict, _d_requires, _d_findings, _d_trace, _d_by, _d_actor,
+    _d_when, _d_justification, _d_context,
+) = _slot_setters(
+    Decision,
+    "book", "version", "verdict", "requires", "findings", "trace", "by", "actor",
+    "when", "justification", "context",
+)  # fmt: skip
+
+
+def _finding(  # noqa: PLR0917 - positional for speed on the hot path
+    rule: str,
+    verdict: Verdict,
+    cause: Cause,
+    kind: str,
+    check: str,
+    expression: str,
+    observed: Any,
+    bound: Any,
+    deviation: Any,
+    unit: str,
+    tolerance: Any,
+    requires: Authority | None,
+    budget_used: int | None,
+    rationale: str,
+) -> Finding:
+    """Build a Finding the engine has already validated, without re-running checks."""
+    finding = _new(Finding)
+    _f_rule(finding, rule)
+    _f_verdict(finding, verdict)
+    _f_cause(finding, cause)
+    _f_kind(finding, kind)
+    _f_check(finding, check)
+    _f_expression(finding, expression)
+    _f_observed(finding, observed)
+    _f_bound(finding, bound)
+    _f_deviation(finding, deviation)
+    _f_unit(finding, unit)
+    _f_tolerance(finding, tolerance)
+    _f_requires(finding, requires)
+    _f_budget_used(finding, budget_used)
+    _f_rationale(finding, rationale)
+    return finding
+
+
+def _number_checked(compiled: Compiled, node: Node, text: str) -> Fn:
+    fn = compiled.fn
+    if compiled.kind == "number":
+        return fn
+    field = node.name if isinstance(node, FieldRef) else None
+
+    def checked(context: Mapping[str, Any]) -> Any:
+        value = fn(context)
+        cls = type(value)
+        if cls is int or cls is float:
+            return value
+        raise PolicyEvaluationError(
+            f"`{text}` is {kind_name(value)} ({value!r}); a quantity or bound must be a number",
+            field=field,
+            value=value,
+            expression=text,
+        )
+
+    return checked
+
+
+def _boolean_checked(compiled: Compiled, node: Node, text: str) -> Fn:
+    fn = compiled.fn
+    if compiled.kind == "boolean":
+        return fn
+    field = node.name if isinstance(node, FieldRef) else None
+
+    def checked(context: Mapping[str, Any]) -> Any:
+        value = fn(context)
+        if value is True or value is False:
+            return value
+        raise PolicyEvaluationError(
+            f"`{text}` is {kind_name(value)} ({value!r}); a condition must be true or false",
+            field=field,
+            value=value,
+            expression=text,
+        )
+
+    return checked
+
+
+class _Plan:
+    """One compiled rule: its applicability test, its judge and its trace entries."""
+
+    __slots__ = ("applied", "applies", "judge", "rule", "skipped")
+
+    def __init__(self, rule: Rule, applies: Fn | None, judge: Judge) -> None:
+        self.rule = rule
+        self.applies = applies
+        self.judge = judge
+        condition = rule.applies
+        fields = field_names(rule._expressions["applies"][1]) if condition is not None else ()  # noqa: SLF001 - the package's own private state
+        self.applied = TraceEntry(
+            rule=rule.id,
+            applies=True,
+            condition=condition,
+            fields=fields,
+            reason=f"applies: `{condition}` holds" if condition is not None else "applies always",
+        )
+        self.skipped = TraceEntry(
+            rule=rule.id,
+            applies=False,
+            condition=condition,
+            fields=fields,
+            reason=f"does not apply: `{condition}` does not hold",
+        )
+
+
+def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
+    book: str,
+    rule: Rule,
+    quantity: Fn,
+    bound_fn: Fn | None,
+) -> Judge:
+    rule_id = rule.id
+    kind = rule.kind
+    check = rule.check
+    is_max = check == "max"
+    expression = rule.quantity or ""
+    unit = rule.unit
+    rationale = rule.rationale
+    constant = rule.max if is_max else rule.min
+    bound_const = constant if bound_fn is None else None
+    hard = kind == "hard"
+    percent = bool(rule.bend) and rule.bend[0].percent
+    amounts = effective_tolerances(rule.bend)
+    budget = rule.budget
+    needs_justification = rule.justification_required
+
+    def judge(  # noqa: C901, PLR0911, PLR0912, PLR0917 - positional for speed on the hot path
+        context: Mapping[str, Any],
+        by: int,
+        ledger: Ledger | None,
+        justified: bool,
+        actor: str | None,
+        when: str | None,
+    ) -> Finding:
+        observed = quantity(context)
+        bound: Any = bound_const if bound_fn is None else bound_fn(context)
+        deviation = observed - bound if is_max else bound - observed
+        if hard:
+            if deviation <= 0:
+                return _finding(
+                    rule_id, _COMPLIANT, Cause.WITHIN_BOUND, kind, check, expression,
+                    observed, bound, 0.0, unit, None, None, None, rationale,
+                )  # fmt: skip
+            return _finding(
+                rule_id, _BROKEN, Cause.HARD_RULE, kind, check, expression,
+                observed, bound, deviation, unit, None, None, None, rationale,
+            )  # fmt: skip
+        if percent:
+            scale = abs(bound)
+            tolerances = (
+                scale * amounts[0] / 100,
+                scale * amounts[1] / 100,
+                scale * amounts[2] / 100,
+            )
+        else:
+            tolerances = amounts
+        tolerance = tolerances[by - 1]
+        if deviation <= 0:
+            return _finding(
+                rule_id, _COMPLIANT, Cause.WITHIN_BOUND, kind, check, expression,
+                observed, bound, 0.0, unit, tolerance, None, None, rationale,
+            )  # fmt: skip
+        requires = None
+        for index in range(3):
+            if deviation <= tolerances[index]:
+                requires = _AUTHORITIES[index]
+                break
+        if deviation > tolerance:
+            if requires is None:
+                return _finding(
+                    rule_id, _BROKEN, Cause.BEYOND_TOLERANCE, kind, check, expression,
+                    observed, bound, deviation, unit, tolerance, None, None, rationale,
+                )  # fmt: skip
+            return _finding(
+                rule_id, _BROKEN, Cause.BEYOND_AUTHORITY, kind, check, expression,
+                observed, bound, deviation, unit, tolerance, requires, None, rationale,
+            )  # fmt: skip
+        if needs_justification and not justified:
+            return _finding(
+                rule_id, _BROKEN, Cause.UNJUSTIFIED, kind, check, expression,
+                observed, bound, deviation, unit, tolerance, requires, None, rationale,
+            )  # fmt: skip
+        if budget is not None and ledger is not None:
+            if actor is None or when is None:
+                raise PolicyEvaluationError(
+                    f"this rule has a budget per {budget.per}, so a bend checked against a "
+                    "ledger needs actor= and when= (who bends, and on which date)",
+                    rule=rule_id,
+                )
+            used, total = ledger.usage(
+                book=book, rule=rule_id, actor=actor, when=when, per=budget.per
+            )
+            if (budget.bends is not None and used >= budget.bends) or (
+                budget.total is not None and total + deviation > budget.total
+            ):
+                # Another, higher authority (with a budget of their own) may approve it.
+                above = None
+                for index in range(by, 3):
+                    if deviation <= tolerances[index]:
+                        above = _AUTHORITIES[index]
+                        break
+                return _finding(
+                    rule_id, _BROKEN, Cause.BUDGET_EXHAUSTED, kind, check, expression,
+                    observed, bound, deviation, unit, tolerance, above, used, rationale,
+                )  # fmt: skip
+            return _finding(
+                rule_id, _BENT, Cause.WITHIN_TOLERANCE, kind, check, expression,
+                observed, bound, deviation, unit, tolerance, requires, used, rationale,
+            )  # fmt: skip
+        return _finding(
+            rule_id, _BENT, Cause.WITHIN_TOLERANCE, kind, check, expression,
+            observed, bound, deviation, unit, tolerance, requires, None, rationale,
+        )  # fmt: skip
+
+    return judge
+
+
+def _condition_judge(rule: Rule, condition: Fn) -> Judge:
+    rule_id = rule.id
+    check = rule.check
+    expression = (rule.require if check == "require" else rule.forbid) or ""
+    rationale = rule.rationale
+    must_hold = check == "require"
+
+    # A condition has two outcomes, so its two findings are built once, here.
+    kept = Finding(
+        rule=rule_id, verdict=_COMPLIANT, cause=Cause.WITHIN_BOUND, kind="hard", check=check,
+        expression=expression, observed=must_hold, rationale=rationale,
+    )  # fmt: skip
+    crossed = Finding(
+        rule=rule_id, verdict=_BROKEN, cause=Cause.HARD_RULE, kind="hard", check=check,
+        expression=expression, observed=not must_hold, rationale=rationale,
+    )  # fmt: skip
+
+    def judge(  # noqa: PLR0917 - positional for speed on the hot path
+        context: Mapping[str, Any],
+        by: int,  # noqa: ARG001 - every judge has the same signature
+        ledger: Ledger | None,  # noqa: ARG001 - every judge has the same signature
+        justified: bool,  # noqa: ARG001 - every judge has the same signature
+        actor: str | None,  # noqa: ARG001 - every judge has the same signature
+        when: str | None,  # noqa: ARG001 - every judge has the same signature
+    ) -> Finding:
+        return kept if condition(context) is must_hold else crossed
+
+    return judge
+
+
+def context_fields(value: Any) -> tuple[ContextField, ...]:
+    """Normalise a book's `context` (a mapping or ContextFields) into ContextFields.
+
+    Raises:
+        PolicyValidationError: Listing every malformed field.
+    """
+    if isinstance(value, (tuple, list)) and all(isinstance(f, ContextField) for f in value):
+        return tuple(sorted(value, key=lambda f: f.name))
+    if not isinstance(value, Mapping):
+        raise PolicyValidationError(
+            (
+                PolicyDefinitionError(
+                    f"got {value!r}; allowed: a table of field = kind", field="context"
+                ),
+            )
+        )
+    fields: list[ContextField] = []
+    problems: list[PolicyDefinitionError] = []
+    for name, spec in value.items():
+        try:
+            if isinstance(spec, Mapping):
+                unknown = [k for k in spec if k not in ("kind", "description")]
+                if unknown:
+                    problems.append(
+                        PolicyDefinitionError(
+                            f"unknown key {unknown[0]!r}; allowed: kind, description",
+                            field=f"context.{name}.{unknown[0]}",
+                        )
+                    )
+                    continue
+                kind: Any = spec.get("kind")
+                fields.append(
+                    ContextField(name=name, kind=kind, description=spec.get("description", ""))
+                )
+            else:
+                fields.append(ContextField(name=name, kind=spec))
+        except PolicyValidationError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise PolicyValidationError(tuple(problems))
+    # A mapping's order means nothing (YAML and JSON writers may sort keys): sort by name.
+    return tuple(sorted(fields, key=lambda f: f.name))
+
+
+Sketch = tuple[str | None, Mapping[str, tuple[str, Node]]]
+"""A rule as the book-level checks see it: its id (None if unusable) and its parsed
+expressions by key; a rule that failed its own checks still has one."""
+
+
+def book_problems(
+    rules: Iterable[Sketch], tests: tuple[PolicyTest, ...], fields: tuple[ContextField, ...]
+) -> list[tuple[str, int, PolicyDefinitionError]]:
+    """Return the problems that involve several parts of a book, each with its place.
+
+    Each problem comes with the section (`rule` or `test`) and index it belongs to.
+    Rules are given as sketches, so that a rule with problems of its own is still
+    checked for a duplicate id and undeclared fields.
+    """
+    rules = list(rules)
+    problems: list[tuple[str, int, PolicyDefinitionError]] = []
+    seen: dict[str, int] = {}
+    for index, (rule_id, _) in enumerate(rules):
+        if rule_id is None:
+            continue
+        if rule_id in seen:
+            problems.append(
+                (
+                    "rule",
+                    index,
+                    PolicyDefinitionError(
+                        f"duplicate rule id {rule_id!r} (first used by rule {seen[rule_id] + 1})",
+                        rule=rule_id,
+                        field="id",
+                    ),
+                )
+            )
+        else:
+            seen[rule_id] = index
+    declared = {f.name: f.kind for f in fields} if fields else None
+    for index, (rule_id, expressions) in enumerate(rules):
+        for key, (text, node) in expressions.items():
+            try:
+                compiled = compile_node(text, node, declared)
+            except PolicyDefinitionError as error:
+                problems.append(("rule", index, error.located(rule=rule_id, field=key)))
+                continue
+            wanted = "boolean" if key in ("applies", "require", "forbid") else "number"
+            if compiled.kind not in ("any", wanted):
+                problems.append(
+                    (
+                        "rule",
+                        index,
+                        PolicyDefinitionError(
+                            f"`{text}` is a {compiled.kind} expression; {key} needs "
+                            + (
+                                "a condition (true or false)" if wanted == "boolean" else "a number"
+                            ),
+                            rule=rule_id,
+                            field=key,
+                        ),
+                    )
+                )
+    names: dict[str, int] = {}
+    for index, test in enumerate(tests):
+        if test.name in names:
+            problems.append(
+                (
+                    "test",
+                    index,
+                    PolicyDefinitionError(
+                        f"duplicate test name {test.name!r}", field=f"test[{index}].name"
+                    ),
+                )
+            )
+        names.setdefault(test.name, index)
+        problems.extend(
+            (
+                "test",
+                index,
+                PolicyDefinitionError(
+                    f"unknown rule {rule_id!r}; the rules are: {', '.join(seen)}",
+                    field=f"test[{index}].{key}.{rule_id}",
+                ),
+            )
+            for key in ("findings", "prior_bends")
+            for rule_id in getattr(test, key)
+            if rule_id not in seen
+        )
+    return problems
+
+
+def _version(data: Mapping[str, Any]) -> str:
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _not_a_mapping(context: Any) -> PolicyEvaluationError:
+    return PolicyEvaluationError(
+        f"the context is {type(context).__name__}; allowed: a mapping of field names to values",
+        value=context,
+    )
+
+
+def _rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
+    return tuple(rules)
+
+
+def _tests(tests: Iterable[PolicyTest]) -> tuple[PolicyTest, ...]:
+    return tuple(tests)
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class PolicyBook:
+    """A named, versioned set of rules: what an agent may bend, and what no one may break.
+
+    Build one from a policy file with [from_toml][stool.policy.PolicyBook.from_toml],
+    [from_json][stool.policy.PolicyBook.from_json],
+    [from_yaml][stool.policy.PolicyBook.from_yaml] or
+    [from_file][stool.policy.PolicyBook.from_file], or in Python; every way builds an
+    identical book (equal, with the same version) from the same content.
+    Every expression is parsed and checked when the book is built; problems raise one
+    [PolicyValidationError][stool.policy.PolicyValidationError] listing all of them.
+    The `version` is a hash of the content, so an audit record names exactly the rules
+    it was judged by.
+
+    Examples:
+        >>> from stool.policy import PolicyBook, Rule
+        >>> book = PolicyBook(
+        ...     name="conduct-lite",
+        ...     context={"deceives_customer": "boolean"},
+        ...     rules=[Rule(id="never-deceive", kind="hard", forbid="deceives_customer",
+        ...                 rationale="Trust is the whole business.")],
+        ... )
+        >>> book.evaluate({"deceives_customer": True}).verdict
+        <Verdict.BROKEN: 3>
+    """
+
+    name: str
+    """The book's name; never empty."""
+    rules: tuple[Rule, ...] = attrs.field(default=(), converter=_rules)
+    """The rules, in evaluation and report order."""
+    description: str = ""
+    """What the book covers, for people reading it."""
+    context: tuple[ContextField, ...] = attrs.field(default=(), converter=context_fields)
+    """The declared context fields, sorted by name; empty to allow any field. Given as
+    ContextFields, or a mapping of names to kinds (`"number"`) or to
+    `{"kind": ..., "description": ...}`."""
+    tests: tuple[PolicyTest, ...] = attrs.field(default=(), converter=_tests)
+    """The book's own test cases, run by [run_tests][stool.policy.run_tests]."""
+    version: str = attrs.field(init=False)
+    """The first 16 hex digits of the SHA-256 of the book's canonical data."""
+    _plans: tuple[_Plan, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _cache: dict[str, Any] = attrs.field(init=False, eq=False, hash=False, repr=False, factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        this: Any = self  # the values may come from data: check them as such
+        problems: list[PolicyDefinitionError] = []
+        if not isinstance(this.name, str) or not this.name.strip():
+            problems.append(
+                PolicyDefinitionError(
+                    f"got {this.name!r}; allowed: a non-empty string", field="name"
+                )
+            )
+        if not isinstance(this.description, str):
+            problems.append(
+                PolicyDefinitionError(
+                    f"got {this.description!r}; allowed: a string", field="description"
+                )
+            )
+        for index, rule in enumerate(this.rules):
+            if not isinstance(rule, Rule):
+                problems.append(
+                    PolicyDefinitionError(
+                        f"got {type(rule).__name__}; allowed: a Rule (load files with from_toml)",
+                        field=f"rules[{index}]",
+                    )
+                )
+        for index, test in enumerate(this.tests):
+            if not isinstance(test, PolicyTest):
+                problems.append(
+                    PolicyDefinitionError(
+                        f"got {type(test).__name__}; allowed: a PolicyTest",
+                        field=f"tests[{index}]",
+                    )
+                )
+        if problems:
+            raise PolicyValidationError(tuple(problems))
+        sketches = [(rule.id, rule._expressions) for rule in self.rules]  # noqa: SLF001 - its own rules
+        found = book_problems(sketches, self.tests, self.context)
+        if found:
+            raise PolicyValidationError(tuple(problem for _, _, problem in found))
+        object.__setattr__(self, "version", _version(self.to_data()))
+        object.__setattr__(self, "_plans", tuple(self._compile()))
+
+    def _compile(self) -> list[_Plan]:
+        declared = {f.name: f.kind for f in self.context} if self.context else None
+        plans = []
+        for rule in self.rules:
+            compiled: dict[str, Fn] = {}
+            for key, (text, node) in rule._expressions.items():  # noqa: SLF001 - the package's own private state
+                part = compile_node(text, node, declared)
+                if key in ("applies", "require", "forbid"):
+                    compiled[key] = _boolean_checked(part, node, text)
+                else:
+                    compiled[key] = _number_checked(part, node, text)
+            check = rule.check
+            if check in ("require", "forbid"):
+                judge = _condition_judge(rule, compiled[check])
+            else:
+                judge = _limit_judge(self.name, rule, compiled["quantity"], compiled.get(check))
+            plans.append(_Plan(rule, compiled.get("applies"), judge))
+        return plans
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The compiled closures cannot be pickled; the source data rebuilds them.
+        return (_rebuild_book, (self.to_data(),))
+
+    def __repr__(self) -> str:
+        return (
+            f"PolicyBook(name={self.name!r}, version={self.version!r}, "
+            f"rules={len(self.rules)}, tests={len(self.tests)})"
+        )
+
+    # ------------------------------------------------------------------------ data
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the book as policy-file data.
+
+        This is what `from_json` and `from_data` read and what
+        [unstructure][stool.unstructure] writes; the version is derived, never stored.
+        """
+        data: dict[str, Any] = {"name": self.name}
+        if self.description:
+            data["description"] = self.description
+        if self.context:
+            data["context"] = {
+                f.name: (
+                    {"kind": f.kind, "description": f.description} if f.description else f.kind
+                )
+                for f in self.context
+            }
+        data["rule"] = [rule.to_data() for rule in self.rules]
+        if self.tests:
+            data["test"] = [test.to_data() for test in self.tests]
+        return data
+
+    @classmethod
+    def from_data(cls, data: Any, *, file: str | None = None) -> PolicyBook:
+        """Build a book from policy-file data (the parsed content of a TOML, JSON or YAML file).
+
+        Args:
+            data: A mapping with `name`, optional `description` and `context`, a list
+                `rule` of rule tables and an optional list `test` of test cases.
+            file: The file the data came from, for error messages.
+
+        Returns:
+            The book.
+
+        Raises:
+            PolicyValidationError: Listing every problem: unknown keys, duplicate ids,
+                shrinking ladders, tolerances on hard rules, unknown authorities,
+                expressions that do not parse, undeclared fields.
+        """
+        from stool.policy._loaders import build  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return build(data, file=file, locate=None)
+
+    @classmethod
+    def from_toml(cls, source: str | bytes | os.PathLike[str]) -> PolicyBook:
+        """Load a book from TOML.
+
+        Args:
+            source: A path (`pathlib.Path` or any `os.PathLike`) to read the file from,
+                or the TOML itself as `str` or UTF-8 `bytes`. A `str` is always text,
+                never a file name: use `Path(name)` or
+                [from_file][stool.policy.PolicyBook.from_file] for files.
+
+        Returns:
+            The book.
+
+        Raises:
+            PolicyDefinitionError: If the file cannot be read or is not valid TOML
+                (naming the line and column).
+            PolicyValidationError: Listing every problem of the content, each with its
+                file, line, rule and field.
+
+        Examples:
+            >>> from stool.policy import PolicyBook
+            >>> book = PolicyBook.from_toml('''
+            ... name = "tiny"
+            ... [[rule]]
+            ... id = "window"
+            ... kind = "limit"
+            ... quantity = "days"
+            ... max = 30
+            ... bend = { agent = 5 }
+            ... rationale = "Old stock cannot be resold."
+            ... ''')
+            >>> book.evaluate({"days": 33}).verdict
+            <Verdict.BENT: 2>
+        """
+        from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return load(source, "toml")
+
+    @classmethod
+    def from_json(cls, source: str | bytes | os.PathLike[str]) -> PolicyBook:
+        """Load a book from JSON (the same keys as TOML: `name`, `context`, `rule`, `test`).
+
+        Args:
+            source: A path to read, or the JSON itself as `str` or UTF-8 `bytes`
+                (a `str` is always text, never a file name).
+
+        Returns:
+            The book.
+
+        Raises:
+            PolicyDefinitionError: If the source cannot be read or is not valid JSON.
+            PolicyValidationError: Listing every problem of the content.
+        """
+        from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return load(source, "json")
+
+    @classmethod
+    def from_yaml(cls, source: str | bytes | os.PathLike[str]) -> PolicyBook:
+        """Load a book from YAML (the `yaml` extra: `pip install 'stool[yaml]'`).
+
+        Only plain data is read (PyYAML's safe loader); tags that build objects are errors.
+
+        Args:
+            source: A path to read, or the YAML itself as `str` or UTF-8 `bytes`
+                (a `str` is always text, never a file name).
+
+        Returns:
+            The book.
+
+        Raises:
+            PolicyError: If PyYAML is not installed.
+            PolicyDefinitionError: If the source cannot be read or is not valid YAML.
+            PolicyValidationError: Listing every problem of the content.
+        """
+        from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return load(source, "yaml")
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> PolicyBook:
+        """Load a book from a file, choosing the format by its suffix.
+
+        Args:
+            path: A `.toml`, `.json`, `.yaml` or `.yml` file.
+
+        Returns:
+            The book.
+
+        Raises:
+            PolicyDefinitionError: If the suffix is unknown or the file cannot be read.
+            PolicyValidationError: Listing every problem of the content.
+        """
+        from stool.policy._loaders import load_file  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return load_file(path)
+
+    # ------------------------------------------------------------------------ evaluation
+
+    def evaluate(  # noqa: C901, PLR0912, PLR0915 - one branch per case, kept in one place
+        self,
+        context: Mapping[str, Any],
+        *,
+        by: Authority = Authority.AGENT,
+        ledger: Ledger | None = None,
+        justification: str | None = None,
+        actor: str | None = None,
+        when: Any = None,
+        trace: bool = True,
+    ) -> Decision:
+        """Judge a context: which rules apply, and is each kept, bent or broken?
+
+        Every rule whose `applies` condition holds gets a [Finding][stool.policy.Finding];
+        the verdict is the worst of them (a break always wins over a bend, like Cedar's
+        forbid-overrides-permit), and `requires` the lowest authority that may approve
+        every deviation.
+
+        Args:
+            context: The facts of the proposed action: a mapping of field names to
+                numbers, strings, booleans, lists, and nested mappings for dotted names.
+            by: The authority acting (or proposing to act).
+            ledger: Bends recorded so far; budgets on bending are checked only when a
+                ledger is given (evaluating never records: call
+                [Ledger.record][stool.policy.Ledger.record] for actions taken).
+            justification: Why the actor deviates (the customer's benefit). Rules with
+                `justification_required` treat a bend without one as BROKEN.
+            actor: Who acts; needed, with `when`, to check budgets.
+            when: The date of the action (a `datetime.date` or ISO string), which picks
+                the budget period; never read from the clock.
+            trace: Whether to record a trace entry for every rule (cheap; False gives a
+                smaller audit record).
+
+        Returns:
+            The [Decision][stool.policy.Decision].
+
+        Raises:
+            PolicyEvaluationError: If the context is not a mapping, lacks a field a rule
+                reads, holds a value of the wrong kind, or a budgeted bend is checked
+                against a ledger without `actor` and `when`; the error names the rule
+                and the field.
+            ValidationError: If `by`, `actor`, `when` or `justification` is malformed.
+
+        Examples:
+            >>> from stool import Authority
+            >>> from stool.policy import load_example
+            >>> book = load_example("returns")
+            >>> refund = {"action": "refund", "days_since_purchase": 40, "refund_amount": 30.0,
+            ...           "purchase_price": 30.0, "item_category": "kitchen"}
+            >>> book.evaluate(refund, by=Authority.SUPERVISOR).verdict
+            <Verdict.BENT: 2>
+        """
+        if type(by) is not Authority:
+            raise ValidationError("evaluate.by", by, "an Authority (AGENT, SUPERVISOR, MANAGER)")
+        if type(context) is not dict and not issubclass(type(context), Mapping):
+            raise _not_a_mapping(context)
+        if justification is not None and (
+            type(justification) is not str or not justification.strip()
+        ):
+            raise ValidationError(
+                "evaluate.justification", justification, "a non-empty string or None"
+            )
+        if actor is not None and (type(actor) is not str or not actor):
+            raise ValidationError("evaluate.actor", actor, "a non-empty string or None")
+        if ledger is not None and not isinstance(ledger, Ledger):
+            raise ValidationError("evaluate.ledger", ledger, "a Ledger or None")
+        day = iso_date(when, field="evaluate.when") if when is not None else None
+        level = 1 if by is _AGENT else (2 if by is _SUPERVISOR else 3)
+        justified = justification is not None
+        findings: list[Finding] = []
+        entries: list[TraceEntry] = []
+        worst = 1
+        required = 0
+        approvable = True
+        plan = None
+        try:
+            for plan in self._plans:
+                applies = plan.applies
+                if applies is not None and not applies(context):
+                    if trace:
+                        entries.append(plan.skipped)
+                    continue
+                finding = plan.judge(context, level, ledger, justified, actor, day)
+                findings.append(finding)
+                if trace:
+                    entries.append(plan.applied)
+                verdict = finding.verdict
+                if verdict is not _COMPLIANT:
+                    # Enum .value and hashing are slow; identity tests are not.
+                    if verdict is _BROKEN:
+                        worst = 3
+                    elif worst == 1:
+                        worst = 2
+                    requires = finding.requires
+                    if requires is None:
+                        approvable = False
+                    else:
+                        rank = 1 if requires is _AGENT else (2 if requires is _SUPERVISOR else 3)
+                        required = max(required, rank)
+        except RecursionError:
+            # The caller's stack is nearly full: raise without calling any Python code.
+            raise StackExhaustedError(STACK_EXHAUSTED) from None
+        except PolicyEvaluationError as error:
+            try:
+                enriched = error.with_context(rule=plan.rule.id if plan is not None else None)
+            except RecursionError:
+                raise error from None
+            raise enriched from None
+        except PolicyError:  # pragma: no cover - judges raise evaluation errors only
+            raise
+        except Exception as error:
+            try:
+                wrapped = PolicyEvaluationError(
+                    f"could not evaluate: {type(error).__name__}: {error}",
+                    rule=plan.rule.id if plan is not None else None,
+                )
+            except RecursionError:
+                raise StackExhaustedError(STACK_EXHAUSTED) from None
+            raise wrapped from error
+        decision = _new(Decision)
+        _d_book(decision, self.name)
+        _d_version(decision, self.version)
+        _d_verdict(decision, _VERDICTS[worst])
+        _d_requires(decision, _AUTHORITIES[required - 1] if approvable and required else None)
+        _d_findings(decision, tuple(findings))
+        _d_trace(decision, tuple(entries))
+        _d_by(decision, by)
+        _d_actor(decision, actor)
+        _d_when(decision, day)
+        _d_justification(decision, justification)
+        _d_context(decision, types.MappingProxyType(dict(context)))
+        return decision
+
+    def evaluate_batch(
+        self,
+        columns: Any,
+        *,
+        by: Authority = Authority.AGENT,
+        justification: str | None = None,
+    ) -> BatchDecision:
+        """Judge many contexts at once, column by column, with numpy.
+
+        Each row gets the verdict and `requires` that
+        [evaluate][stool.policy.PolicyBook.evaluate] gives it with the same `by` and
+        `justification` and no ledger (budgets count bends one at a time, in order,
+        so they are not checked here). Needs the `batch` extra (numpy).
+
+        `and` and `or` short-circuit row by row, so a missing column, a value of the
+        wrong kind or a division by zero fails the batch only if some row reaches it,
+        as it would fail that row's `evaluate`. Two differences are by design: each
+        column holds one kind of value (a column mixing numbers and strings is refused
+        even where no row reads it), and numbers are computed in float64, so integer
+        columns must stay within 2**53 in magnitude.
+
+        Args:
+            columns: A pandas DataFrame, or a mapping of field names to equal-length
+                arrays or lists; a dotted field (`customer.tier`) is the column of that
+                name. Numbers are computed in float64.
+            by: The authority acting on every row.
+            justification: The justification given for every row, or None.
+
+        Returns:
+            A [BatchDecision][stool.policy.BatchDecision] with a verdict and `requires`
+            per row, and each rule's verdict per row.
+
+        Raises:
+            PolicyEvaluationError: If a row that needs it lacks a column or holds a value
+                of the wrong kind, naming the field and the first such row.
+
+        Examples:
+            >>> from stool.policy import load_example
+            >>> book = load_example("returns")
+            >>> result = book.evaluate_batch({
+            ...     "action": ["refund", "refund", "exchange"],
+            ...     "days_since_purchase": [10, 33, 90],
+            ...     "refund_amount": [5.0, 5.0, 5.0],
+            ...     "purchase_price": [5.0, 5.0, 5.0],
+            ...     "item_category": ["kitchen", "kitchen", "hygiene"],
+            ... })
+            >>> [v.name for v in result.verdicts()]
+            ['COMPLIANT', 'BENT', 'COMPLIANT']
+        """
+        from stool.policy._batch import evaluate_batch  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return evaluate_batch(self, columns, by=by, justification=justification)
+
+
+_VERDICTS: Final = (None, Verdict.COMPLIANT, Verdict.BENT, Verdict.BROKEN)
+
+
+def _rebuild_book(data: dict[str, Any]) -> PolicyBook:
+    return PolicyBook.from_data(data)

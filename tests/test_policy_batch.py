@@ -1,0 +1,308 @@
+"""Tests for evaluate_batch: the column path agrees with evaluate, row by row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from stool import Authority, Verdict
+from stool.policy import (
+    BatchDecision,
+    PolicyBook,
+    PolicyEvaluationError,
+    Rule,
+    evaluate_batch,
+    load_example,
+)
+from stool.strategies import authorities
+
+RICH = PolicyBook(
+    name="rich",
+    context={
+        "kind": "string",
+        "a": "number",
+        "b": "number",
+        "flag": "boolean",
+        "tag": "string",
+        "customer.tier": "string",
+    },
+    rules=[
+        Rule(
+            id="percent",
+            kind="limit",
+            applies="kind in ['x', 'y'] and not flag",
+            quantity="a",
+            max="b * 2",
+            bend={"agent": "10%", "supervisor": "25%", "manager": "50%"},
+            rationale="r",
+        ),
+        Rule(
+            id="minimum",
+            kind="limit",
+            applies="0 <= b < 50 or lower(tag) == 'vip'",
+            quantity="abs(a - b)",
+            min=5,
+            bend={"supervisor": 3},
+            justification_required=True,
+            rationale="r",
+        ),
+        Rule(id="ratio", kind="hard", applies="b != 0", quantity="a / b", max=10, rationale="r"),
+        Rule(
+            id="condition",
+            kind="hard",
+            applies="startswith(tag, 'v') and customer.tier != 'gold'",
+            require="flag or max(a, b) > 20",
+            rationale="r",
+        ),
+        Rule(id="forbid", kind="hard", forbid="kind == 'z' and a % 7 == 3", rationale="r"),
+    ],
+)
+
+
+def rows_of(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Turn columns into one context per row, nesting dotted names."""
+    n = len(next(iter(columns.values())))
+    rows = []
+    for i in range(n):
+        row: dict[str, Any] = {}
+        for name, values in columns.items():
+            head, _, rest = name.partition(".")
+            if rest:
+                row.setdefault(head, {})[rest] = values[i]
+            else:
+                row[name] = values[i]
+        rows.append(row)
+    return rows
+
+
+def agree(
+    book: PolicyBook, columns: dict[str, list[Any]], by: Authority, justification: str | None
+) -> None:
+    """Assert that evaluate_batch and evaluate agree on every row, rule by rule."""
+    batch = book.evaluate_batch(columns, by=by, justification=justification)
+    for i, row in enumerate(rows_of(columns)):
+        decision = book.evaluate(row, by=by, justification=justification)
+        assert batch.verdicts()[i] is decision.verdict, (i, row)
+        assert batch.requirements()[i] is decision.requires, (i, row)
+        for rule in book.rules:
+            finding = decision.finding(rule.id)
+            expected = 0 if finding is None else finding.verdict.value
+            assert batch.rules[rule.id][i] == expected, (i, rule.id, row)
+
+
+@st.composite
+def rich_columns(draw: st.DrawFn) -> dict[str, list[Any]]:
+    """Columns for the RICH book, with zeros, negatives and every branch reachable."""
+    n = draw(st.integers(1, 30))
+    ints = st.integers(-100, 100)
+    return {
+        "kind": draw(st.lists(st.sampled_from(["x", "y", "z"]), min_size=n, max_size=n)),
+        "a": draw(st.lists(ints, min_size=n, max_size=n)),
+        "b": draw(st.lists(ints | st.just(0), min_size=n, max_size=n)),
+        "flag": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        "tag": draw(
+            st.lists(st.sampled_from(["vip", "VIP", "v1", "other"]), min_size=n, max_size=n)
+        ),
+        "customer.tier": draw(
+            st.lists(st.sampled_from(["gold", "silver"]), min_size=n, max_size=n)
+        ),
+    }
+
+
+@st.composite
+def returns_columns(draw: st.DrawFn) -> dict[str, list[Any]]:
+    """Columns for the returns book."""
+    n = draw(st.integers(1, 40))
+    prices = st.floats(0, 500, allow_nan=False).map(lambda x: round(x, 2))
+    return {
+        "action": draw(st.lists(st.sampled_from(["refund", "exchange"]), min_size=n, max_size=n)),
+        "days_since_purchase": draw(st.lists(st.integers(0, 90), min_size=n, max_size=n)),
+        "refund_amount": draw(st.lists(prices, min_size=n, max_size=n)),
+        "purchase_price": draw(st.lists(prices, min_size=n, max_size=n)),
+        "item_category": draw(
+            st.lists(st.sampled_from(["kitchen", "hygiene"]), min_size=n, max_size=n)
+        ),
+    }
+
+
+class TestAgreement:
+    @given(returns_columns(), authorities())
+    def test_returns_book(self, columns, by):
+        """On the returns book, every row's verdict and requires match evaluate's."""
+        agree(load_example("returns"), columns, by, None)
+
+    @given(rich_columns(), authorities(), st.sampled_from([None, "why"]))
+    def test_rich_book(self, columns, by, justification):
+        """Percent ladders, expression bounds, minimums, justification, functions, nested fields
+        and short-circuits all agree row by row."""
+        agree(RICH, columns, by, justification)
+
+    @pytest.mark.parametrize("name", ["conduct", "delivery", "warranty", "gym_cancellation"])
+    def test_examples_own_cases(self, name):
+        """Each example book's own test contexts, as one batch, agree with evaluate."""
+        book = load_example(name)
+        contexts = [dict(case.context) for case in book.tests]
+        columns = {key: [c[key] for c in contexts] for key in contexts[0]}
+        for by in Authority:
+            for justification in (None, "why"):
+                agree(book, columns, by, justification)
+
+
+class TestInputs:
+    def columns(self) -> dict[str, Any]:
+        return {
+            "action": ["refund", "refund", "exchange"],
+            "days_since_purchase": [10, 33, 90],
+            "refund_amount": [5.0, 5.0, 5.0],
+            "purchase_price": [5.0, 5.0, 5.0],
+            "item_category": ["kitchen", "kitchen", "hygiene"],
+        }
+
+    def test_numpy_arrays(self):
+        """Columns may be numpy arrays, including unicode string arrays."""
+        columns = {k: np.asarray(v) for k, v in self.columns().items()}
+        assert columns["action"].dtype.kind == "U"
+        result = load_example("returns").evaluate_batch(columns)
+        assert result.verdicts() == (Verdict.COMPLIANT, Verdict.BENT, Verdict.COMPLIANT)
+
+    @pytest.mark.parametrize("dtype", [None, "string", "category", object])
+    def test_pandas_frames(self, dtype):
+        """A pandas DataFrame works with plain, string, categorical and object columns."""
+        frame = pd.DataFrame(self.columns())
+        if dtype is not None:
+            frame["action"] = frame["action"].astype(dtype)
+            frame["item_category"] = frame["item_category"].astype(dtype)
+        result = load_example("returns").evaluate_batch(frame)
+        assert result.verdicts() == (Verdict.COMPLIANT, Verdict.BENT, Verdict.COMPLIANT)
+
+    def test_missing_column(self):
+        """A column the rows need is named, with the first row that needs it."""
+        columns = self.columns()
+        del columns["days_since_purchase"]
+        with pytest.raises(PolicyEvaluationError) as info:
+            load_example("returns").evaluate_batch(columns)
+        assert (info.value.field, info.value.rule, info.value.row) == (
+            "days_since_purchase",
+            "refund-window",
+            0,
+        )
+
+    def test_missing_column_no_row_needs(self):
+        """A column no row reaches is not needed, as with evaluate."""
+        columns = self.columns()
+        columns["action"] = ["exchange"] * 3
+        del columns["days_since_purchase"]
+        assert (
+            load_example("returns").evaluate_batch(columns).verdicts() == (Verdict.COMPLIANT,) * 3
+        )
+
+    def test_not_a_finite_number(self):
+        """NaN in a numeric column is an error naming the field and the row."""
+        columns = self.columns()
+        columns["days_since_purchase"] = [10, float("nan"), 3]
+        with pytest.raises(PolicyEvaluationError) as info:
+            load_example("returns").evaluate_batch(columns)
+        assert (info.value.field, info.value.row) == ("days_since_purchase", 1)
+
+    def test_missing_values_in_pandas(self):
+        """A missing (NA) string is an error naming the field and the row."""
+        frame = pd.DataFrame(self.columns())
+        frame["action"] = pd.array(["refund", None, "refund"], dtype="string")
+        with pytest.raises(PolicyEvaluationError) as info:
+            load_example("returns").evaluate_batch(frame)
+        assert (info.value.field, info.value.row) == ("action", 1)
+
+    def test_wrong_kind(self):
+        """A string column where a number is needed is an error."""
+        columns = self.columns()
+        columns["days_since_purchase"] = ["ten", "eleven", "twelve"]
+        with pytest.raises(PolicyEvaluationError, match="number"):
+            PolicyBook.from_data(
+                load_example("returns").to_data() | {"context": {}}
+            ).evaluate_batch(columns)
+
+    def test_mixed_kinds(self):
+        """A column mixing kinds is refused, naming the first odd row."""
+        columns = self.columns()
+        columns["item_category"] = ["kitchen", 3, "hygiene"]
+        with pytest.raises(PolicyEvaluationError, match="mixes kinds") as info:
+            load_example("returns").evaluate_batch(columns)
+        assert info.value.row == 1
+
+    def test_lengths_must_match(self):
+        """Columns of different lengths are refused."""
+        columns = self.columns()
+        columns["refund_amount"] = [5.0]
+        with pytest.raises(PolicyEvaluationError, match="rows"):
+            load_example("returns").evaluate_batch(columns)
+
+    def test_huge_integers(self):
+        """Integers beyond 2**53 cannot be computed exactly in float64, so they are refused."""
+        columns = self.columns()
+        columns["days_since_purchase"] = [10, 2**60, 3]
+        with pytest.raises(PolicyEvaluationError, match="2\\*\\*53") as info:
+            load_example("returns").evaluate_batch(columns)
+        assert info.value.row == 1
+
+    def test_division_by_zero_only_where_reached(self):
+        """A division by zero fails the batch only in a row that evaluates it."""
+        safe = {
+            "kind": ["x"],
+            "a": [1],
+            "b": [0],
+            "flag": [True],
+            "tag": ["o"],
+            "customer.tier": ["gold"],
+        }
+        result = RICH.evaluate_batch(safe)
+        assert result.rules["ratio"][0] == 0  # b == 0: the ratio rule does not apply
+        assert result.verdicts() == (RICH.evaluate(rows_of(safe)[0]).verdict,)
+        book = PolicyBook(
+            name="d", rules=[Rule(id="r", kind="hard", quantity="a / b", max=1, rationale="x")]
+        )
+        with pytest.raises(PolicyEvaluationError, match="division by zero") as info:
+            book.evaluate_batch({"a": [1, 2], "b": [1, 0]})
+        assert info.value.row == 1
+
+    def test_other_inputs(self):
+        """Columns are a mapping or a DataFrame; by is an Authority."""
+        book = load_example("returns")
+        with pytest.raises(PolicyEvaluationError, match="mapping"):
+            book.evaluate_batch([1, 2, 3])
+        with pytest.raises(ValueError, match="Authority"):
+            book.evaluate_batch(self.columns(), by="agent")  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match="PolicyBook"):
+            evaluate_batch("returns", self.columns())  # type: ignore[arg-type]
+
+    def test_empty_batch(self):
+        """Zero rows give an empty decision."""
+        columns = {k: [] for k in self.columns()}
+        result = load_example("returns").evaluate_batch(columns)
+        assert len(result) == 0
+        assert result.counts() == dict.fromkeys(Verdict, 0)
+
+
+class TestBatchDecision:
+    def test_views(self):
+        """A batch decision offers enums, counts and a DataFrame."""
+        book = load_example("returns")
+        columns = TestInputs().columns()
+        result = evaluate_batch(book, columns, by=Authority.AGENT)
+        assert isinstance(result, BatchDecision)
+        assert (result.book, result.version, result.by) == (
+            "returns",
+            book.version,
+            Authority.AGENT,
+        )
+        assert len(result) == 3
+        assert result.requirements() == (None, Authority.AGENT, None)
+        assert result.counts() == {Verdict.COMPLIANT: 2, Verdict.BENT: 1, Verdict.BROKEN: 0}
+        frame = result.to_pandas()
+        assert list(frame["verdict"]) == ["COMPLIANT", "BENT", "COMPLIANT"]
+        assert list(frame["refund-window"]) == ["COMPLIANT", "BENT", None]
+        assert result.verdict.dtype == np.int8
