@@ -3,10 +3,16 @@
 The customer, the company and the agent must each come out of an interaction
 satisfied, or the stool falls.
 This package's top level is its public API; every name below has one home module.
+
+The data model (enums, errors, parties, [Interaction][stool.interaction.Interaction])
+loads with `import stool`; everything else (events, scoring, batches, the policy engine,
+scenarios) loads the first time you touch it, so `import stool` stays about as cheap as
+`import attrs`.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from stool.enums import Authority, Channel, CustomerType, Leg, Verdict
@@ -16,31 +22,75 @@ from stool.parties import Agent, Company, Customer
 from stool.serialization import structure, unstructure
 
 if TYPE_CHECKING:
-    from stool import events
+    from stool import events, scenarios
+    from stool.batch import score_batch
+    from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
+    from stool.policy import (
+        Decision,
+        Finding,
+        Ledger,
+        PolicyBook,
+        PolicyDefinitionError,
+        PolicyEvaluationError,
+        Rule,
+        apply_decision,
+        compile_expression,
+        load_example,
+        run_tests,
+    )
+    from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
+    from stool.scoring import LegScore, StoolScore, score, score_timeline
 
 __all__ = [
+    "Advice",
     "Agent",
+    "AgentModel",
     "Authority",
     "Channel",
     "Company",
+    "CompanyModel",
     "Customer",
+    "CustomerModel",
     "CustomerType",
+    "Decision",
+    "Deviate",
+    "Finding",
     "Interaction",
+    "Ledger",
     "Leg",
+    "LegScore",
+    "PolicyBook",
+    "PolicyDefinitionError",
     "PolicyError",
+    "PolicyEvaluationError",
+    "Propose",
+    "Rule",
+    "Scenario",
+    "Step",
     "StoolError",
+    "StoolModel",
+    "StoolScore",
+    "Thresholds",
+    "Timeline",
     "ValidationError",
     "Verdict",
     "__version__",
+    "advise",
+    "apply_decision",
     "classify",
+    "compile_expression",
     "events",
+    "load_example",
+    "run_tests",
+    "scenarios",
+    "score",
+    "score_batch",
+    "score_timeline",
     "structure",
     "unstructure",
 ]
 
-
-# Names whose modules load on first use, so that `import stool` stays as light as the
-# data model itself (the scoring, policy and scenario machinery load when first touched).
+# Names whose home modules load on first use.
 _LAZY: dict[str, str] = {
     "AgentModel": "stool.models",
     "CompanyModel": "stool.models",
@@ -53,6 +103,8 @@ _LAZY: dict[str, str] = {
     "score_timeline": "stool.scoring",
     "score_batch": "stool.batch",
     "PolicyBook": "stool.policy",
+    "PolicyDefinitionError": "stool.policy",
+    "PolicyEvaluationError": "stool.policy",
     "Rule": "stool.policy",
     "Decision": "stool.policy",
     "Finding": "stool.policy",
@@ -65,8 +117,13 @@ _LAZY: dict[str, str] = {
     "Timeline": "stool.scenario",
     "Step": "stool.scenario",
     "Advice": "stool.scenario",
+    "Propose": "stool.scenario",
+    "Deviate": "stool.scenario",
     "advise": "stool.scenario",
 }
+
+# Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.
+_SUBMODULES = frozenset({"events", "scenarios"})
 
 
 def __getattr__(name: str) -> Any:
@@ -75,15 +132,10 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version  # noqa: PLC0415
 
         return version("stool")
-    if name == "events":
-        # Twenty event classes cost more to create than the rest of the data model.
-        import importlib  # noqa: PLC0415
-
-        return importlib.import_module("stool.events")
+    if name in _SUBMODULES:
+        return importlib.import_module(f"stool.{name}")
     module = _LAZY.get(name)
     if module is not None:
-        import importlib  # noqa: PLC0415
-
         value = getattr(importlib.import_module(module), name)
         globals()[name] = value
         return value
