@@ -28,6 +28,7 @@ __all__ = [
     "count",
     "enum_field",
     "fraction",
+    "instance_of",
     "non_negative",
     "positive",
     "spec_of",
@@ -129,6 +130,18 @@ class Spec:
     def __call__(self, instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
         """Validate `value` as attrs does, naming `Class.field` in the error."""
         self.check(f"{type(instance).__name__}.{attribute.name}", value)
+
+
+def instance_of(cls: type) -> Any:
+    """An attrs validator: the value must be an instance of `cls` (a stool error if not)."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not isinstance(value, cls):
+            raise ValidationError(
+                f"{type(instance).__name__}.{attribute.name}", value, f"a {cls.__name__}"
+            )
+
+    return check
 
 
 def spec_of(attribute: attrs.Attribute[Any]) -> Spec | None:

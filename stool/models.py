@@ -29,17 +29,14 @@ a break that costs less than a bend, a collapse level at or above the at-risk le
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import attrs
 
-from stool._fields import fraction, non_negative, positive
+from stool._fields import fraction, instance_of, non_negative, positive
 from stool.enums import Leg
 from stool.errors import ValidationError
 from stool.interaction import FULFILLED_AT, UNPROFESSIONAL_BELOW
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
 
 __all__ = ["AgentModel", "CompanyModel", "CustomerModel", "StoolModel", "Thresholds"]
 
@@ -398,16 +395,6 @@ class Thresholds:
         return self.collapse if own is None else own
 
 
-def _a(cls: type) -> Callable[[Any, attrs.Attribute[Any], Any], None]:
-    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, cls):
-            raise ValidationError(
-                f"{type(instance).__name__}.{attribute.name}", value, f"a {cls.__name__}"
-            )
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class StoolModel:
     """The whole model: one model per leg, and the thresholds.
@@ -421,11 +408,13 @@ class StoolModel:
         0.6
     """
 
-    customer: CustomerModel = attrs.field(factory=CustomerModel, validator=_a(CustomerModel))
+    customer: CustomerModel = attrs.field(
+        factory=CustomerModel, validator=instance_of(CustomerModel)
+    )
     """The customer leg's weights and curves."""
-    company: CompanyModel = attrs.field(factory=CompanyModel, validator=_a(CompanyModel))
+    company: CompanyModel = attrs.field(factory=CompanyModel, validator=instance_of(CompanyModel))
     """The company leg's weights and curves."""
-    agent: AgentModel = attrs.field(factory=AgentModel, validator=_a(AgentModel))
+    agent: AgentModel = attrs.field(factory=AgentModel, validator=instance_of(AgentModel))
     """The agent leg's weights and curves."""
-    thresholds: Thresholds = attrs.field(factory=Thresholds, validator=_a(Thresholds))
+    thresholds: Thresholds = attrs.field(factory=Thresholds, validator=instance_of(Thresholds))
     """The at-risk and collapse levels, and the customer-type cut-offs."""

@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, Any, Final, Literal, TypeAlias, overload
 
 import attrs
 
-from stool._fields import enum_field, non_negative, spec_of, text
+from stool._fields import enum_field, instance_of, non_negative, spec_of, text
+from stool.batch import OUTPUT_COLUMNS
 from stool.enums import Authority, Channel, Leg, Verdict
 from stool.errors import ValidationError
 from stool.events import BadNews, EndCall, Escalate, Event, ExplainPolicy, ExtraMile, Resolve
@@ -423,16 +424,6 @@ def _check_date(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> N
         )
 
 
-def _instance_of(cls: type) -> Any:
-    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, cls):
-            raise ValidationError(
-                f"{type(instance).__name__}.{attribute.name}", value, f"a {cls.__name__}"
-            )
-
-    return check
-
-
 @attrs.frozen(kw_only=True)
 class Scenario:
     """A role-play: the three parties, where the contact starts, and the moves played.
@@ -457,12 +448,12 @@ class Scenario:
     """
 
     customer: Customer = attrs.field(
-        default=Customer(id="customer"), validator=_instance_of(Customer)
+        default=Customer(id="customer"), validator=instance_of(Customer)
     )
     """The customer who makes contact."""
-    agent: Agent = attrs.field(default=Agent(id="agent"), validator=_instance_of(Agent))
+    agent: Agent = attrs.field(default=Agent(id="agent"), validator=instance_of(Agent))
     """The agent who handles the contact."""
-    company: Company = attrs.field(default=Company(name="company"), validator=_instance_of(Company))
+    company: Company = attrs.field(default=Company(name="company"), validator=instance_of(Company))
     """The company; its policy book (`company.policies`) judges every proposed action."""
     channel: Channel = enum_field(Channel, Channel.CALL)
     """The medium of the contact."""
@@ -896,20 +887,7 @@ class Timeline(Sequence[Step]):
             record["customer_type"] = step.score.customer_type.name
             record["predicted_csat"] = step.score.predicted_csat
             records.append(record)
-        columns = [
-            "move",
-            "verdict",
-            "requires",
-            "customer",
-            "company",
-            "agent",
-            "customer_at_risk",
-            "company_at_risk",
-            "agent_at_risk",
-            "collapsed",
-            "customer_type",
-            "predicted_csat",
-        ]
+        columns = ["move", "verdict", "requires", *OUTPUT_COLUMNS]
         frame: DataFrame = pd.DataFrame.from_records(records, columns=columns)
         frame.index = pd.RangeIndex(1, len(records) + 1, name="step")
         return frame
