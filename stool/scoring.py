@@ -271,7 +271,7 @@ class LegScore:
         [REASON_LIMIT][stool.scoring.REASON_LIMIT] factors that cost the leg at least
         [REASON_MIN_LOSS][stool.scoring.REASON_MIN_LOSS], each with the numbers behind it
         and what it cost, for example
-        `"handle time 540 s is 1.5x the 360 s target (-0.05)"`.
+        `"handle time 540 s is 1.5x the 360 s target (-0.09)"`.
         Empty when the leg is not at risk.
         """
         pending: Any = self._reasons
