@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from stool import _formula
 from stool._fields import Spec, _normalise_int, _normalise_real
@@ -86,11 +86,19 @@ _INPUTS: Final = (
 _KINDS: Final = "a pandas DataFrame, a pyarrow Table or a mapping of column names to numpy arrays"
 
 
-def score_batch(data: Any, model: StoolModel | None = None) -> Any:
+def score_batch(
+    data: Any,
+    model: StoolModel | None = None,
+    *,
+    extra_columns: Literal["error", "ignore"] = "error",
+) -> Any:
     """Score every row of a table of interactions; return a table of the same kind.
 
-    Columns are [Interaction][stool.Interaction] field names; other columns are ignored,
-    so a table may carry its own ids.
+    Columns are [Interaction][stool.Interaction] field names.
+    A column that is not a field is an error by default, naming the column and the
+    closest field name: a misspelt field (`fulfillment` for `fulfilment`) would
+    otherwise take its default in every row without a word.
+    Pass `extra_columns="ignore"` when the table also carries ids or other data.
     A missing column takes the field's default for every row.
     Enum columns (`channel`, `authority`) hold member names, as
     [unstructure][stool.unstructure] writes them, or members.
@@ -101,6 +109,8 @@ def score_batch(data: Any, model: StoolModel | None = None) -> Any:
         data: A pandas DataFrame, a pyarrow Table, or a mapping of column name to a
             one-dimensional numpy array (all of one length).
         model: The model; None for the default [StoolModel][stool.models.StoolModel].
+        extra_columns: `"error"` (the default) to reject columns that are not
+            Interaction fields, `"ignore"` to let them through unread.
 
     Returns:
         The same kind as `data` (a DataFrame keeps `data`'s index; a mapping is a
@@ -115,8 +125,9 @@ def score_batch(data: Any, model: StoolModel | None = None) -> Any:
     Raises:
         ValidationError: If a value is invalid: NaN or infinite, out of range, a
             negative or fractional count, a number in a boolean column, an unknown enum
-            name, columns of different lengths. The error names the column, the first
-            bad row (its position, from 0, as `error.row`) and the value.
+            name, columns of different lengths, or (unless `extra_columns="ignore"`) a
+            column that is not an Interaction field. The error names the column, the
+            first bad row (its position, from 0, as `error.row`) and the value.
 
     Example:
         >>> import pandas as pd
@@ -131,7 +142,11 @@ def score_batch(data: Any, model: StoolModel | None = None) -> Any:
         model = StoolModel()
     elif not isinstance(model, StoolModel):
         raise ValidationError("score_batch.model", model, "a StoolModel, or None for the default")
+    if extra_columns not in ("error", "ignore"):
+        raise ValidationError("score_batch.extra_columns", extra_columns, "'error' or 'ignore'")
     reader = _reader(data)
+    if extra_columns == "error":
+        _reject_extra_columns(reader.given())
     columns, rows = reader.read()
     results = _score_columns(columns, rows, model)
     return reader.write(results)
@@ -190,13 +205,34 @@ def _score_columns(
 # ------------------------------------------------------------------------ reading tables
 
 
+def _reject_extra_columns(names: list[Any]) -> None:
+    for name in names:
+        if isinstance(name, str) and name in FIELD_SPECS:
+            continue
+        import difflib  # noqa: PLC0415 - only needed to word the error
+
+        close = difflib.get_close_matches(str(name), FIELD_SPECS, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(
+            "score_batch.data",
+            name,
+            f"Interaction field names as columns{hint}; pass extra_columns='ignore' to let "
+            "other columns through",
+        )
+
+
 class _Reader:
     """Reads the Interaction columns of one kind of table and writes the result back."""
 
     rows: int
 
     def names(self) -> list[Any]:
+        """The names of the columns that hold Interaction fields (and possibly others)."""
         raise NotImplementedError
+
+    def given(self) -> list[Any]:
+        """The names of every column of the table, as given."""
+        return self.names()
 
     def column(self, name: str) -> Any:
         """The column as a numpy array (or a pandas categorical, left as it is)."""
@@ -255,6 +291,7 @@ class _MappingReader(_Reader):
         import numpy as np  # noqa: PLC0415
 
         self.arrays: dict[str, Any] = {}
+        self.all_names = list(data)
         rows: int | None = None
         for name, column in data.items():
             if not isinstance(name, str) or name not in FIELD_SPECS:
@@ -273,6 +310,9 @@ class _MappingReader(_Reader):
 
     def names(self) -> list[Any]:
         return list(self.arrays)
+
+    def given(self) -> list[Any]:
+        return self.all_names
 
     def column(self, name: str) -> Any:
         return self.arrays[name]

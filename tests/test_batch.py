@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stool
-from stool import Authority, Channel, Interaction
+from stool import Authority, Channel, Interaction, ValidationError
 from stool.batch import CHUNK_ROWS, OUTPUT_COLUMNS, score_batch
 from stool.models import StoolModel, Thresholds
 from stool.scoring import score
@@ -148,15 +148,39 @@ class TestShapes:
         result = score_batch(data)
         assert len(column(result, kind, "customer")) == 0
 
-    def test_other_columns_are_ignored(self):
-        """Columns that are not Interaction fields, such as ids, are ignored."""
+    def test_other_columns_are_ignored_when_asked(self):
+        """With extra_columns="ignore", columns that are not fields (ids) are let through."""
         frame = pd.DataFrame({"ticket": ["T-1", "T-2"], "fulfilment": [1.0, 0.0], 3: [0, 0]})
         plain = score_batch(pd.DataFrame({"fulfilment": [1.0, 0.0]}))
-        pd.testing.assert_frame_equal(score_batch(frame), plain)
+        pd.testing.assert_frame_equal(score_batch(frame, extra_columns="ignore"), plain)
+
+    @pytest.mark.parametrize("kind", ["pandas", "arrow", "mapping"])
+    def test_other_columns_are_an_error_by_default(self, kind):
+        """A column that is not a field is rejected, naming it and the closest field."""
+        data = {"fulfillment": np.array([1.0, 0.0])}
+        if kind == "pandas":
+            data = pd.DataFrame(data)
+        elif kind == "arrow":
+            data = pa.table(data)
+        with pytest.raises(ValidationError, match="did you mean 'fulfilment'") as info:
+            score_batch(data)
+        assert info.value.value == "fulfillment"
+        assert "extra_columns='ignore'" in info.value.allowed
+
+    def test_non_string_column_names_are_an_error_by_default(self):
+        """A column label that is not a string cannot be a field, and is named."""
+        with pytest.raises(ValidationError) as info:
+            score_batch(pd.DataFrame({"fulfilment": [1.0], 3: [0]}))
+        assert info.value.value == 3
+
+    def test_extra_columns_takes_only_error_or_ignore(self):
+        """Any other extra_columns value is rejected, naming the argument."""
+        with pytest.raises(ValidationError, match="extra_columns"):
+            score_batch({"fulfilment": np.array([1.0])}, extra_columns="drop")
 
     def test_mapping_without_fields_still_has_rows(self):
         """A mapping of only foreign columns scores that many default interactions."""
-        result = score_batch({"ticket": np.array(["T-1", "T-2", "T-3"])})
+        result = score_batch({"ticket": np.array(["T-1", "T-2", "T-3"])}, extra_columns="ignore")
         assert len(result["customer"]) == 3
         assert result["customer"][0] == pytest.approx(score(Interaction()).customer.value)
 
