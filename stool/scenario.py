@@ -542,6 +542,10 @@ class Scenario:
             raise ValidationError(
                 "Scenario.branch.at", at, f"a whole number from 0 to {len(self.moves)}"
             )
+        if isinstance(moves, (str, bytes, Mapping)) or not isinstance(moves, Iterable):
+            raise ValidationError(
+                "Scenario.branch.moves", moves, "a sequence of moves (a list or tuple)"
+            )
         return attrs.evolve(self, moves=(*self.moves[:at], *tuple(moves)))
 
     def run(self, model: StoolModel | None = None, *, ledger: Ledger | None = None) -> Timeline:
@@ -725,6 +729,8 @@ class Timeline(Sequence[Step]):
     def __getitem__(self, index: slice) -> tuple[Step, ...]: ...
 
     def __getitem__(self, index: int | slice) -> Step | tuple[Step, ...]:
+        if isinstance(index, bool) or not isinstance(index, (int, slice)):
+            raise ValidationError("Timeline.index", index, "a whole number or a slice")
         return self.steps[index]
 
     @property
@@ -905,8 +911,11 @@ class Timeline(Sequence[Step]):
         Returns:
             The Axes drawn on.
         """
+        import matplotlib.axes  # noqa: PLC0415
         import matplotlib.pyplot as plt  # noqa: PLC0415
 
+        if ax is not None and not isinstance(ax, matplotlib.axes.Axes):
+            raise ValidationError("Timeline.plot.ax", ax, "a matplotlib Axes, or None")
         if ax is None:
             _, ax = plt.subplots(figsize=(max(6.0, 0.9 * (len(self) + 1)), 4.0))
         xs = list(range(len(self) + 1))
@@ -1396,6 +1405,10 @@ def advise(
     if options is None:
         candidates = default_options(scenario, ledger=ledger)
     else:
+        if isinstance(options, (str, bytes, Mapping)) or not isinstance(options, Iterable):
+            raise ValidationError(
+                "advise.options", options, "a sequence of options, moves or move sequences"
+            )
         candidates = tuple(_as_option(item, i) for i, item in enumerate(options))
         if not candidates:
             raise ValidationError("advise.options", options, "at least one option, or None")

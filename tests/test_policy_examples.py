@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import given
@@ -190,6 +190,129 @@ class TestConduct:
         assert decision.finding("verify-identity") is None
         (entry,) = [e for e in decision.trace if e.rule == "verify-identity"]
         assert (entry.applies, entry.condition) == (False, "changes_account")
+
+
+class TestDelivery:
+    """The delivery book: a four-hour window, loaded trucks, quotes with margin."""
+
+    book = load_example("delivery")
+    base: ClassVar[dict[str, Any]] = {
+        "action": "schedule",
+        "window_hours": 4,
+        "truck_loaded": False,
+        "quoted_days": 6,
+        "transit_days_max": 4,
+    }
+
+    def test_an_agent_may_not_narrow_the_window(self):
+        """A three-hour window is beyond an agent and needs a supervisor."""
+        decision = self.book.evaluate({**self.base, "window_hours": 3}, by=Authority.AGENT)
+        assert (decision.verdict, decision.requires) == (Verdict.BROKEN, Authority.SUPERVISOR)
+        finding = decision.finding("four-hour-window")
+        assert (finding.deviation, finding.unit) == (1, "hours")
+
+    def test_a_manager_may_narrow_it_to_two_hours(self):
+        """A manager's tolerance is two hours, and no one may go below that."""
+        two = self.book.evaluate({**self.base, "window_hours": 2}, by=Authority.MANAGER)
+        assert two.verdict is Verdict.BENT
+        one = self.book.evaluate({**self.base, "window_hours": 1.5}, by=Authority.MANAGER)
+        assert (one.verdict, one.requires) == (Verdict.BROKEN, None)
+
+    @pytest.mark.parametrize("by", list(Authority))
+    def test_a_loaded_truck_keeps_its_route(self, by):
+        """Rescheduling a delivery whose truck is loaded is broken for every authority."""
+        context = {**self.base, "action": "reschedule", "truck_loaded": True}
+        decision = self.book.evaluate(context, by=by)
+        assert decision.finding("loaded-trucks-keep-their-route").verdict is Verdict.BROKEN
+        assert decision.requires is None
+
+    def test_quotes_carry_two_days_of_margin(self):
+        """A quote must promise at least the longest transit time plus two days."""
+        quote = {**self.base, "action": "quote"}
+        assert self.book.evaluate({**quote, "quoted_days": 6}).verdict is Verdict.COMPLIANT
+        assert self.book.evaluate({**quote, "quoted_days": 5}).verdict is Verdict.BENT
+
+
+class TestWarranty:
+    """The warranty book: a period bendable by percent, with a reason, and two hard rules."""
+
+    book = load_example("warranty")
+    base: ClassVar[dict[str, Any]] = {
+        "action": "repair",
+        "days_since_purchase": 200,
+        "warranty_days": 365,
+        "damage": "defect",
+        "proof_of_purchase": True,
+    }
+
+    def test_the_tolerance_is_a_percentage_of_the_period(self):
+        """A supervisor may cover up to 5% of the period past it, a manager 10%."""
+        late = {**self.base, "days_since_purchase": 365 + 18}
+        decision = self.book.evaluate(late, by=Authority.SUPERVISOR, justification="a loyal buyer")
+        assert decision.verdict is Verdict.BENT
+        assert decision.finding("warranty-period").tolerance == pytest.approx(0.05 * 365)
+        later = {**self.base, "days_since_purchase": 365 + 19}
+        decision = self.book.evaluate(later, by=Authority.SUPERVISOR, justification="loyal")
+        assert (decision.verdict, decision.requires) == (Verdict.BROKEN, Authority.MANAGER)
+
+    def test_a_bend_needs_a_justification(self):
+        """Cover past the warranty without a reason is broken, and the finding says why."""
+        late = {**self.base, "days_since_purchase": 370}
+        decision = self.book.evaluate(late, by=Authority.SUPERVISOR)
+        assert decision.verdict is Verdict.BROKEN
+        assert decision.finding("warranty-period").cause.name == "UNJUSTIFIED"
+
+    @pytest.mark.parametrize("by", list(Authority))
+    def test_accidental_damage_and_missing_proof_are_never_covered(self, by):
+        """Accidental damage, or a claim without proof of purchase, is broken for everyone."""
+        for context in (
+            {**self.base, "damage": "accidental"},
+            {**self.base, "proof_of_purchase": False},
+        ):
+            decision = self.book.evaluate(context, by=by)
+            assert (decision.verdict, decision.requires) == (Verdict.BROKEN, None)
+
+
+class TestGymCancellation:
+    """The gym book: cancel on the first contact, one retention offer, the contract's fee."""
+
+    book = load_example("gym_cancellation")
+    base: ClassVar[dict[str, Any]] = {
+        "action": "cancel",
+        "handoffs": 0,
+        "retention_offers": 1,
+        "notice_days": 30,
+        "fee_charged": 0,
+        "contract_fee": 25,
+    }
+
+    def test_the_quick_yes_is_kept(self):
+        """A cancellation on the first contact, with one offer, is compliant."""
+        assert self.book.evaluate(self.base).verdict is Verdict.COMPLIANT
+
+    def test_an_agent_may_waive_the_notice(self):
+        """Cancelling without notice is a bend an agent may make."""
+        decision = self.book.evaluate({**self.base, "notice_days": 0})
+        assert (decision.verdict, decision.requires) == (Verdict.BENT, Authority.AGENT)
+
+    @pytest.mark.parametrize(
+        ("change", "rule"),
+        [
+            ({"retention_offers": 2}, "one-retention-offer"),
+            ({"fee_charged": 40}, "no-fee-beyond-contract"),
+        ],
+    )
+    @pytest.mark.parametrize("by", list(Authority))
+    def test_hard_rules_hold_for_everyone(self, change, rule, by):
+        """A second retention offer or a fee beyond the contract is broken for every authority."""
+        decision = self.book.evaluate({**self.base, **change}, by=by)
+        assert decision.finding(rule).verdict is Verdict.BROKEN
+        assert decision.requires is None
+
+    def test_the_runaround_is_broken(self):
+        """Passing the member on twice before cancelling is beyond an agent's tolerance."""
+        decision = self.book.evaluate({**self.base, "handoffs": 2})
+        assert decision.finding("cancel-on-first-contact").verdict is Verdict.BROKEN
 
 
 def book_with(*tests: PolicyTest, quantity: str = "days") -> PolicyBook:

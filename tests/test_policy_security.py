@@ -600,3 +600,132 @@ rationale = "Because."
                 assert not deepest_frame_in_stool(error), error
             else:
                 assert isinstance(error, PolicyEvaluationError), error
+
+
+HUGE = 10**5000
+"""An integer too long for `repr` (Python refuses to print more than 4,300 digits)."""
+
+RULE = {
+    "id": "window",
+    "kind": "limit",
+    "quantity": "days",
+    "max": 30,
+    "bend": {"agent": 5},
+    "rationale": "r",
+}
+TEST = {"name": "t", "context": {"days": 1}, "expect": "compliant"}
+
+
+class TestHugeValuesInMessages:
+    @pytest.mark.parametrize(
+        "key",
+        ["id", "kind", "quantity", "max", "min", "bend", "budget", "unit", "rationale", "applies"],
+    )
+    def test_a_huge_integer_in_a_rule(self, key):
+        """A rule key holding an integer too long to print is a definition error naming it."""
+        with pytest.raises(PolicyDefinitionError, match="digits") as caught:
+            PolicyBook.from_data({"name": "b", "rule": [{**RULE, key: HUGE}]})
+        assert key in str(caught.value)
+
+    @pytest.mark.parametrize("key", ["per", "bends", "total"])
+    def test_a_huge_integer_in_a_budget(self, key):
+        """A budget key holding an integer too long to print is a definition error."""
+        budget = {"per": "day", "bends": 3, key: HUGE}
+        with pytest.raises(PolicyDefinitionError, match=f"budget.{key}"):
+            PolicyBook.from_data({"name": "b", "rule": [{**RULE, "budget": budget}]})
+
+    def test_a_huge_tolerance(self):
+        """A tolerance too long to print is a definition error naming the authority."""
+        with pytest.raises(PolicyDefinitionError, match=r"bend\.agent"):
+            PolicyBook.from_data({"name": "b", "rule": [{**RULE, "bend": {"agent": HUGE}}]})
+
+    @pytest.mark.parametrize(
+        "key", ["name", "context", "expect", "by", "requires", "when", "prior_bends", "findings"]
+    )
+    def test_a_huge_integer_in_a_test(self, key):
+        """A test case key holding an integer too long to print is a definition error."""
+        with pytest.raises(PolicyDefinitionError, match=key):
+            PolicyBook.from_data({"name": "b", "rule": [RULE], "test": [{**TEST, key: HUGE}]})
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"name": HUGE, "rule": [RULE]},
+            {"name": "b", "description": HUGE, "rule": [RULE]},
+            {"name": "b", "context": HUGE, "rule": [RULE]},
+            {"name": "b", "context": {"days": {"kind": HUGE}}, "rule": [RULE]},
+            {"name": "b", "context": {HUGE: {"kind": "number"}}, "rule": [RULE]},
+            {"name": "b", HUGE: 1, "rule": [RULE]},
+            {"name": "b", "rule": [{**RULE, HUGE: 1}]},
+            {"name": "b", "rule": [RULE], "test": [{**TEST, "context": {"days": HUGE}}]},
+            {"name": "b", "rule": [RULE], "test": [{**TEST, "prior_bends": {"window": [HUGE]}}]},
+            {"name": "b", "rule": [RULE], "test": [{**TEST, "findings": {"window": HUGE}}]},
+        ],
+    )
+    def test_a_huge_integer_anywhere_in_a_book(self, data):
+        """Huge integers as keys or values anywhere in book data raise only PolicyErrors."""
+        with pytest.raises(PolicyDefinitionError):
+            PolicyBook.from_data(data)
+
+    def test_a_bend_count_beyond_int64(self):
+        """A budget's bend count is bounded, so the book's version can always be computed."""
+        budget = {"per": "day", "bends": 2**63}
+        with pytest.raises(PolicyDefinitionError, match=r"budget\.bends"):
+            PolicyBook.from_data({"name": "b", "rule": [{**RULE, "budget": budget}]})
+        budget = {"per": "day", "bends": 2**63 - 1}
+        book = PolicyBook.from_data({"name": "b", "rule": [{**RULE, "budget": budget}]})
+        assert len(book.version) == 16
+
+    @pytest.mark.parametrize("fmt", ["json", "toml", "yaml"])
+    def test_a_huge_integer_literal_in_a_file(self, fmt):
+        """A 5,000-digit bound in a policy file is a definition error, in every format."""
+        digits = "9" * 5000
+        text = {
+            "json": '{"name": "b", "rule": [{"id": "w", "kind": "limit", "quantity": "d", '
+            f'"max": {digits}, "bend": {{"agent": 1}}, "rationale": "r"}}]}}',
+            "toml": f'name = "b"\n[[rule]]\nid = "w"\nkind = "limit"\nquantity = "d"\n'
+            f'max = {digits}\nbend = {{ agent = 1 }}\nrationale = "r"\n',
+            "yaml": "name: b\nrule:\n- {id: w, kind: limit, quantity: d, "
+            f"max: {digits}, bend: {{agent: 1}}, rationale: r}}\n",
+        }[fmt]
+        with pytest.raises(PolicyDefinitionError, match="max"):
+            getattr(PolicyBook, f"from_{fmt}")(text)
+
+    @pytest.mark.parametrize(
+        "text", ["x + 'a'", "lower(x)", "x and y", "x in y", "not x", "startswith(x, 'a')"]
+    )
+    def test_a_huge_integer_in_a_type_error(self, text):
+        """A wrongly typed huge integer in the context is an evaluation error, not ValueError."""
+        try:
+            expression = compile_expression(text)
+        except PolicyDefinitionError:
+            return
+        with pytest.raises(PolicyEvaluationError):
+            expression({"x": HUGE, "y": HUGE})
+
+    @pytest.mark.parametrize(
+        "field", ["action", "days_since_purchase", "refund_amount", "item_category"]
+    )
+    def test_a_huge_integer_in_a_batch_column(self, field):
+        """A huge integer in an object column is an evaluation error naming field and row."""
+        book = load_example("returns")
+        columns: dict[str, list[Any]] = {
+            "action": ["refund", "refund"],
+            "days_since_purchase": [1, 2],
+            "refund_amount": [1.0, 1.0],
+            "purchase_price": [1.0, 1.0],
+            "item_category": ["kitchen", "kitchen"],
+        }
+        columns[field] = [columns[field][0], HUGE]
+        with pytest.raises(PolicyEvaluationError) as caught:
+            book.evaluate_batch(columns)
+        assert caught.value.field == field
+        assert caught.value.row == 1
+
+    def test_a_huge_integer_in_the_explanation(self):
+        """A huge value shown in a decision's trace is summarised, not printed in full."""
+        book = PolicyBook.from_data(
+            {"name": "b", "rule": [{**RULE, "applies": "days > 0 and kind == 'x'"}]},
+        )
+        decision = book.evaluate({"kind": "y", "days": HUGE})
+        assert "days = <an integer of about 5001 digits>" in decision.explain()

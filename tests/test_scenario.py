@@ -347,6 +347,14 @@ class TestScenario:
         assert info.value.field == "Scenario.branch.at"
         assert "from 0 to 3" in info.value.allowed
 
+    @pytest.mark.parametrize("moves", [1, None, ev.Greet(), "greet", {"at": 1}])
+    def test_branch_moves_are_checked(self, moves):
+        """The moves of a branch are a sequence of moves, not a single move or a scalar."""
+        original = Scenario().then(ev.Greet())
+        with pytest.raises(ValidationError) as info:
+            original.branch(at=1, moves=moves)
+        assert info.value.field.startswith("Scenario.")
+
     @given(scenarios(), st.data())
     def test_branching_never_mutates_the_original(self, scenario, data):
         """Branching at any point leaves the original scenario exactly as it was."""
@@ -619,6 +627,20 @@ class TestTimeline:
         finally:
             plt.close(ax.figure)
 
+    @pytest.mark.parametrize("ax", [1, "axes", object()])
+    def test_plot_refuses_what_is_not_axes(self, ax):
+        """Something other than matplotlib Axes to draw on is a validation error."""
+        with pytest.raises(ValidationError) as info:
+            collapsing().run().plot(ax=ax)
+        assert info.value.field == "Timeline.plot.ax"
+
+    @pytest.mark.parametrize("index", ["0", 1.0, None, True])
+    def test_index_must_be_a_whole_number_or_slice(self, index):
+        """Indexing a timeline with anything but a whole number or a slice is refused."""
+        with pytest.raises(ValidationError) as info:
+            collapsing().run()[index]
+        assert info.value.field == "Timeline.index"
+
     def test_plot_on_given_axes_with_per_leg_thresholds(self):
         """Given Axes are drawn on; per-leg thresholds draw lines instead of bands."""
         mpl.use("Agg")
@@ -756,6 +778,13 @@ class TestAdvise:
         """Anything but an option, a move or a non-empty sequence of moves is rejected."""
         with pytest.raises(ValidationError):
             advise(Interaction(), bad)
+
+    @pytest.mark.parametrize("bad", [3, ev.Greet(), "greet", {"a": ev.Greet()}])
+    def test_options_that_are_not_a_sequence_are_rejected(self, bad):
+        """Options given as a scalar, a single move, text or a mapping are a validation error."""
+        with pytest.raises(ValidationError) as info:
+            advise(Interaction(), bad)
+        assert info.value.field == "advise.options"
 
     def test_bad_situation_is_rejected(self):
         """Advice needs a scenario or an interaction."""

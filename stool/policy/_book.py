@@ -20,6 +20,7 @@ from stool.policy._errors import (
     PolicyEvaluationError,
     PolicyValidationError,
     StackExhaustedError,
+    shown,
 )
 from stool.policy._expr import Compiled, compile_node, field_names, kind_name
 from stool.policy._ledger import Ledger, iso_date
@@ -128,7 +129,8 @@ def _number_checked(compiled: Compiled, node: Node, text: str) -> Fn:
         if cls is int or cls is float:
             return value
         raise PolicyEvaluationError(
-            f"`{text}` is {kind_name(value)} ({value!r}); a quantity or bound must be a number",
+            f"`{text}` is {kind_name(value)} ({shown(value)}); "
+            "a quantity or bound must be a number",
             field=field,
             value=value,
             expression=text,
@@ -148,7 +150,7 @@ def _boolean_checked(compiled: Compiled, node: Node, text: str) -> Fn:
         if value is True or value is False:
             return value
         raise PolicyEvaluationError(
-            f"`{text}` is {kind_name(value)} ({value!r}); a condition must be true or false",
+            f"`{text}` is {kind_name(value)} ({shown(value)}); a condition must be true or false",
             field=field,
             value=value,
             expression=text,
@@ -338,7 +340,7 @@ def context_fields(value: Any) -> tuple[ContextField, ...]:
         raise PolicyValidationError(
             (
                 PolicyDefinitionError(
-                    f"got {value!r}; allowed: a table of field = kind", field="context"
+                    f"got {shown(value)}; allowed: a table of field = kind", field="context"
                 ),
             )
         )
@@ -351,7 +353,7 @@ def context_fields(value: Any) -> tuple[ContextField, ...]:
                 if unknown:
                     problems.append(
                         PolicyDefinitionError(
-                            f"unknown key {unknown[0]!r}; allowed: kind, description",
+                            f"unknown key {shown(unknown[0])}; allowed: kind, description",
                             field=f"context.{name}.{unknown[0]}",
                         )
                     )
@@ -526,13 +528,13 @@ class PolicyBook:
         if not isinstance(this.name, str) or not this.name.strip():
             problems.append(
                 PolicyDefinitionError(
-                    f"got {this.name!r}; allowed: a non-empty string", field="name"
+                    f"got {shown(this.name)}; allowed: a non-empty string", field="name"
                 )
             )
         if not isinstance(this.description, str):
             problems.append(
                 PolicyDefinitionError(
-                    f"got {this.description!r}; allowed: a string", field="description"
+                    f"got {shown(this.description)}; allowed: a string", field="description"
                 )
             )
         for index, rule in enumerate(this.rules):

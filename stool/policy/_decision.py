@@ -10,6 +10,7 @@ import attrs
 
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
+from stool.policy._errors import shown
 
 if TYPE_CHECKING:
     from stool.interaction import Interaction
@@ -200,7 +201,7 @@ def _shown(context: Mapping[str, Any], name: str) -> str:
         if not isinstance(value, Mapping) or key not in value:
             return f"{name} missing"
         value = value[key]
-    return f"{name} = {value!r}"
+    return f"{name} = {shown(value)}"
 
 
 @attrs.frozen(kw_only=True)

@@ -23,6 +23,7 @@ from stool.policy._errors import (
     PolicyError,
     PolicyEvaluationError,
     StackExhaustedError,
+    shown,
 )
 from stool.policy._syntax import (
     FUNCTIONS,
@@ -101,7 +102,7 @@ def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # 
         if value - value == 0.0:
             return value
         raise PolicyEvaluationError(
-            f"got {value!r}; allowed: a finite number", field=field, value=value
+            f"got {shown(value)}; allowed: a finite number", field=field, value=value
         )
     if value is None:
         raise PolicyEvaluationError(
@@ -121,7 +122,7 @@ def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # 
         if as_float - as_float == 0.0:
             return as_float
         raise PolicyEvaluationError(
-            f"got {value!r}; allowed: a finite number", field=field, value=value
+            f"got {shown(value)}; allowed: a finite number", field=field, value=value
         )
     if issubclass(cls, Mapping):
         raise PolicyEvaluationError(
@@ -213,8 +214,8 @@ class _Compiler:
         field = node.name if isinstance(node, FieldRef) else None
         what = f"`{' '.join(self.source(node).split())}`"
         got = (
-            f"{_article(kind_name(value))} ({value!r})"
-            if len(repr(value)) < 80
+            f"{_article(kind_name(value))} ({shown(value)})"
+            if len(shown(value)) < 80
             else _article(kind_name(value))
         )
         return PolicyEvaluationError(
@@ -488,8 +489,8 @@ class _Compiler:
             if ka == kind_name(b):
                 return function(a, b)  # type: ignore[no-any-return]
             raise PolicyEvaluationError(
-                f"{self.describe(left_node)} is {_article(ka)} ({a!r}) and "
-                f"{self.describe(right_node)} is {_article(kind_name(b))} ({b!r}); "
+                f"{self.describe(left_node)} is {_article(ka)} ({shown(a)}) and "
+                f"{self.describe(right_node)} is {_article(kind_name(b))} ({shown(b)}); "
                 f"{what} compares values of the same kind",
                 field=left_node.name
                 if isinstance(left_node, FieldRef)

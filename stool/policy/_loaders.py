@@ -21,6 +21,7 @@ from stool.policy._errors import (
     PolicyError,
     PolicyValidationError,
     line_and_column,
+    shown,
 )
 from stool.policy._rules import RULE_KEYS, TEST_KEYS, PolicyTest, Rule
 from stool.policy._syntax import Node, parse
@@ -249,7 +250,8 @@ def _check_yaml_graph(root: Any, file: str) -> None:
                     key = (key_node.tag, key_node.value)
                     if key in keys:
                         raise PolicyDefinitionError(
-                            f"duplicate key {key_node.value!r}: each key appears once per table",
+                            f"duplicate key {shown(key_node.value)}: "
+                            "each key appears once per table",
                             file=file,
                             line=key_node.start_mark.line + 1,
                             column=key_node.start_mark.column + 1,
@@ -525,10 +527,10 @@ def _unknown_key(key: Any, allowed: tuple[str, ...], where: str) -> PolicyDefini
             if isinstance(key, bool)
             else ""
         )
-        return PolicyDefinitionError(f"keys are strings, got {key!r}{hint}", field=str(key))
+        return PolicyDefinitionError(f"keys are strings, got {shown(key)}{hint}", field=shown(key))
     close = difflib.get_close_matches(key, list(allowed), n=1)
     return PolicyDefinitionError(
-        f"unknown key {key!r} in {where}; allowed: {', '.join(allowed)}",
+        f"unknown key {shown(key)} in {where}; allowed: {', '.join(allowed)}",
         field=key,
         suggestion=close[0] if close else None,
     )
@@ -595,7 +597,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
         missing = [k for k in _REQUIRED_RULE_KEYS if k not in raw]
         for key in missing:
             add(
-                PolicyDefinitionError(f"missing key {key!r}", rule=rule_name, field=key),
+                PolicyDefinitionError(f"missing key {shown(key)}", rule=rule_name, field=key),
                 ("rule", index),
             )
         kwargs = {k: v for k, v in raw.items() if k in RULE_KEYS}
@@ -634,7 +636,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
         missing = [k for k in _REQUIRED_TEST_KEYS if k not in raw]
         for key in missing:
             add(
-                PolicyDefinitionError(f"missing key {key!r}", field=f"{where}.{key}"),
+                PolicyDefinitionError(f"missing key {shown(key)}", field=f"{where}.{key}"),
                 ("test", index),
             )
         if missing:

@@ -16,7 +16,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from stool.enums import Authority, Verdict
-from stool.policy._errors import PolicyDefinitionError, PolicyValidationError
+from stool.policy._errors import PolicyDefinitionError, PolicyValidationError, shown
 from stool.policy._expr import KINDS
 from stool.policy._ledger import PERIODS, iso_date
 from stool.policy._syntax import Node, parse
@@ -80,7 +80,9 @@ _MAX_ID = 100
 _MAX_NESTING = 32
 
 
-def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str | None:
+def _suggest(word: Any, choices: tuple[str, ...] | list[str]) -> str | None:
+    if not isinstance(word, str) or len(word) > _MAX_SUGGESTED:
+        return None
     close = difflib.get_close_matches(word, list(choices), n=1)
     return close[0] if close else None
 
@@ -168,7 +170,7 @@ def _check_text(problems: _Problems, field: str, value: Any, *, optional: bool =
     if value is None and optional:
         return
     if not isinstance(value, str) or not value.strip():
-        problems.add(field, f"got {value!r}; allowed: a non-empty string")
+        problems.add(field, f"got {shown(value)}; allowed: a non-empty string")
 
 
 # ---------------------------------------------------------------------------- the parts
@@ -192,17 +194,21 @@ class ContextField:
 
     def __attrs_post_init__(self) -> None:
         this: Any = self  # the values may come from data: check them as such
-        problems = _Problems(prefix=f"context.{this.name}.")
+        problems = _Problems(
+            prefix=f"context.{this.name if isinstance(this.name, str) else shown(this.name)}."
+        )
         if not isinstance(this.name, str) or not _is_dotted_name(this.name):
-            problems.add(None, f"got name {this.name!r}; allowed: letters, digits and '_', dotted")
+            problems.add(
+                None, f"got name {shown(this.name)}; allowed: letters, digits and '_', dotted"
+            )
         if this.kind not in KINDS:
             problems.add(
                 "kind",
-                f"got {this.kind!r}; allowed: {', '.join(KINDS)}",
-                suggestion=_suggest(str(this.kind), KINDS),
+                f"got {shown(this.kind)}; allowed: {', '.join(KINDS)}",
+                suggestion=_suggest(this.kind, KINDS),
             )
         if not isinstance(this.description, str):
-            problems.add("description", f"got {this.description!r}; allowed: a string")
+            problems.add("description", f"got {shown(this.description)}; allowed: a string")
         problems.raise_if_any()
 
 
@@ -232,11 +238,11 @@ class Tolerance:
         this: Any = self  # the values may come from data: check them as such
         problems = _Problems(prefix=f"bend.{_lower(this.authority)}")
         if not isinstance(this.authority, Authority):
-            problems.add(None, f"got authority {this.authority!r}; allowed: an Authority")
+            problems.add(None, f"got authority {shown(this.authority)}; allowed: an Authority")
         if plain_number(this.amount) is None or this.amount < 0:
-            problems.add(None, f"got {this.amount!r}; allowed: a finite number >= 0")
+            problems.add(None, f"got {shown(this.amount)}; allowed: a finite number >= 0")
         if not isinstance(this.percent, bool):
-            problems.add(None, f"got percent={this.percent!r}; allowed: true or false")
+            problems.add(None, f"got percent={shown(this.percent)}; allowed: true or false")
         problems.raise_if_any()
 
     def absolute(self, bound: float) -> float:
@@ -272,25 +278,29 @@ class Budget:
         if this.per not in PERIODS:
             problems.add(
                 "per",
-                f"got {this.per!r}; allowed: {', '.join(PERIODS)}",
-                suggestion=_suggest(str(this.per), PERIODS),
+                f"got {shown(this.per)}; allowed: {', '.join(PERIODS)}",
+                suggestion=_suggest(this.per, PERIODS),
             )
         if this.bends is not None and (
-            isinstance(this.bends, bool) or not isinstance(this.bends, int) or this.bends < 1
+            isinstance(this.bends, bool)
+            or not isinstance(this.bends, int)
+            or not 1 <= this.bends <= _MAX_BENDS
         ):
             problems.add(
                 "bends",
-                f"got {this.bends!r}; allowed: a whole number >= 1 "
+                f"got {shown(this.bends)}; allowed: a whole number from 1 to 2**63 - 1 "
                 "(a rule that may never be bent is a hard rule)",
             )
         if this.total is not None and (plain_number(this.total) is None or this.total <= 0):
-            problems.add("total", f"got {this.total!r}; allowed: a finite number > 0")
+            problems.add("total", f"got {shown(this.total)}; allowed: a finite number > 0")
         if this.bends is None and this.total is None:
             problems.add(None, "a budget sets bends, total or both")
         problems.raise_if_any()
 
 
 _BUDGET_KEYS: Final = ("per", "bends", "total")
+_MAX_BENDS: Final = 2**63 - 1
+_MAX_SUGGESTED: Final = 100
 
 
 def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
@@ -303,7 +313,7 @@ def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
     if not isinstance(value, Mapping):
         problems.add(
             "bend",
-            f"got {value!r}; allowed: a table of authority = tolerance, "
+            f"got {shown(value)}; allowed: a table of authority = tolerance, "
             "such as { agent = 5, supervisor = 15 }",
         )
         return ()
@@ -313,8 +323,8 @@ def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
         if authority is None:
             problems.add(
                 f"bend.{key}",
-                f"unknown authority {key!r}; allowed: {', '.join(AUTHORITY_NAMES)}",
-                suggestion=_suggest(str(key), AUTHORITY_NAMES),
+                f"unknown authority {shown(key)}; allowed: {', '.join(AUTHORITY_NAMES)}",
+                suggestion=_suggest(key, AUTHORITY_NAMES),
             )
             continue
         percent = False
@@ -333,7 +343,8 @@ def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
         if number is None or number < 0:
             problems.add(
                 f"bend.{authority.name.lower()}",
-                f"got {amount!r}; allowed: a finite number >= 0, or a percentage such as '10%'",
+                f"got {shown(amount)}; "
+                "allowed: a finite number >= 0, or a percentage such as '10%'",
             )
             continue
         items.append(Tolerance(authority=authority, amount=number, percent=percent))
@@ -344,14 +355,16 @@ def _budget(value: Any, problems: _Problems) -> Budget | None:
     if value is None or isinstance(value, Budget):
         return value
     if not isinstance(value, Mapping):
-        problems.add("budget", f"got {value!r}; allowed: a table with per and bends and/or total")
+        problems.add(
+            "budget", f"got {shown(value)}; allowed: a table with per and bends and/or total"
+        )
         return None
     unknown = [k for k in value if k not in _BUDGET_KEYS]
     for key in unknown:
         problems.add(
             f"budget.{key}",
-            f"unknown key {key!r}; allowed: {', '.join(_BUDGET_KEYS)}",
-            suggestion=_suggest(str(key), _BUDGET_KEYS),
+            f"unknown key {shown(key)}; allowed: {', '.join(_BUDGET_KEYS)}",
+            suggestion=_suggest(key, _BUDGET_KEYS),
         )
     if unknown:
         return None
@@ -462,25 +475,25 @@ class Rule:
         rule_id = this.id if isinstance(this.id, str) and this.id else None
         problems = _Problems(rule=rule_id)
         if not isinstance(this.id, str) or not this.id:
-            problems.add("id", f"got {this.id!r}; allowed: a non-empty string")
+            problems.add("id", f"got {shown(this.id)}; allowed: a non-empty string")
         elif len(this.id) > _MAX_ID or not set(this.id) <= _ID_CHARS:
             problems.add(
                 "id",
-                f"got {this.id!r}; allowed: up to {_MAX_ID} letters, digits, '-', '_' and '.'",
+                f"got {shown(this.id)}; allowed: up to {_MAX_ID} letters, digits, '-', '_' and '.'",
             )
         if this.kind not in ("limit", "hard"):
             problems.add(
                 "kind",
-                f"got {this.kind!r}; allowed: limit, hard",
-                suggestion=_suggest(str(this.kind), ("limit", "hard")),
+                f"got {shown(this.kind)}; allowed: limit, hard",
+                suggestion=_suggest(this.kind, ("limit", "hard")),
             )
         _check_text(problems, "rationale", this.rationale)
         if not isinstance(this.unit, str):
-            problems.add("unit", f"got {this.unit!r}; allowed: a string")
+            problems.add("unit", f"got {shown(this.unit)}; allowed: a string")
         if not isinstance(this.justification_required, bool):
             problems.add(
                 "justification_required",
-                f"got {this.justification_required!r}; allowed: true or false",
+                f"got {shown(this.justification_required)}; allowed: true or false",
             )
         ladder = _ladder(this.bend, problems) if this.bend != () else ()
         object.__setattr__(self, "bend", ladder)
@@ -493,7 +506,7 @@ class Rule:
             if value is None:
                 return
             if not isinstance(value, str):
-                problems.add(key, f"got {value!r}; allowed: an expression (a string)")
+                problems.add(key, f"got {shown(value)}; allowed: an expression (a string)")
                 return
             try:
                 expressions[key] = (value, parse(value))
@@ -512,7 +525,7 @@ class Rule:
                 expression(key, value)
             else:
                 problems.add(
-                    key, f"got {value!r}; allowed: a finite number or an expression (a string)"
+                    key, f"got {shown(value)}; allowed: a finite number or an expression (a string)"
                 )
 
         has_bound = this.max is not None or this.min is not None
@@ -717,20 +730,20 @@ class PolicyTest:
         problems.prefix = f"test[{label}]."
         _check_text(problems, "name", this.name)
         if not isinstance(this.context, Mapping):
-            problems.add("context", f"got {this.context!r}; allowed: a table of field values")
+            problems.add("context", f"got {shown(this.context)}; allowed: a table of field values")
         else:
             _check_context_data(this.context, "context", problems)
         if not isinstance(this.expect, Verdict):
             problems.add(
                 "expect",
-                f"got {this.expect!r}; allowed: {', '.join(VERDICT_NAMES)}",
-                suggestion=_suggest(str(this.expect), VERDICT_NAMES),
+                f"got {shown(this.expect)}; allowed: {', '.join(VERDICT_NAMES)}",
+                suggestion=_suggest(this.expect, VERDICT_NAMES),
             )
         if not isinstance(this.by, Authority):
             problems.add(
                 "by",
-                f"got {this.by!r}; allowed: {', '.join(AUTHORITY_NAMES)}",
-                suggestion=_suggest(str(this.by), AUTHORITY_NAMES),
+                f"got {shown(this.by)}; allowed: {', '.join(AUTHORITY_NAMES)}",
+                suggestion=_suggest(this.by, AUTHORITY_NAMES),
             )
         if (
             this.requires is not None
@@ -739,8 +752,8 @@ class PolicyTest:
         ):
             problems.add(
                 "requires",
-                f"got {this.requires!r}; allowed: {', '.join(AUTHORITY_NAMES)}, nobody",
-                suggestion=_suggest(str(this.requires), (*AUTHORITY_NAMES, "nobody")),
+                f"got {shown(this.requires)}; allowed: {', '.join(AUTHORITY_NAMES)}, nobody",
+                suggestion=_suggest(this.requires, (*AUTHORITY_NAMES, "nobody")),
             )
         _check_text(problems, "justification", this.justification, optional=True)
         _check_text(problems, "actor", this.actor, optional=True)
@@ -749,11 +762,12 @@ class PolicyTest:
                 iso_date(this.when, field="when")
             except ValueError:
                 problems.add(
-                    "when", f"got {this.when!r}; allowed: an ISO date such as '2024-06-01'"
+                    "when", f"got {shown(this.when)}; allowed: an ISO date such as '2024-06-01'"
                 )
         if not isinstance(this.prior_bends, Mapping):
             problems.add(
-                "prior_bends", f"got {this.prior_bends!r}; allowed: a table of rule = [deviations]"
+                "prior_bends",
+                f"got {shown(this.prior_bends)}; allowed: a table of rule = [deviations]",
             )
         else:
             for rule, deviations in this.prior_bends.items():
@@ -762,20 +776,23 @@ class PolicyTest:
                 ):
                     problems.add(
                         f"prior_bends.{rule}",
-                        f"got {thaw(deviations)!r}; allowed: a list of deviations (numbers >= 0)",
+                        f"got {shown(thaw(deviations))}; "
+                        "allowed: a list of deviations (numbers >= 0)",
                     )
             if this.prior_bends and (this.actor is None or this.when is None):
                 problems.add(
                     "prior_bends", "prior bends count for an actor on a date: set actor and when"
                 )
         if not isinstance(this.findings, Mapping):
-            problems.add("findings", f"got {this.findings!r}; allowed: a table of rule = verdict")
+            problems.add(
+                "findings", f"got {shown(this.findings)}; allowed: a table of rule = verdict"
+            )
         else:
             for rule, verdict in this.findings.items():
                 if not isinstance(verdict, Verdict):
                     problems.add(
                         f"findings.{rule}",
-                        f"got {verdict!r}; allowed: {', '.join(VERDICT_NAMES)}",
+                        f"got {shown(verdict)}; allowed: {', '.join(VERDICT_NAMES)}",
                     )
         problems.raise_if_any()
 
@@ -814,7 +831,7 @@ def _check_context_data(value: Any, path: str, problems: _Problems, depth: int =
     if isinstance(value, Mapping):
         for key, item in value.items():
             if not isinstance(key, str):
-                problems.add(path, f"got key {key!r}; allowed: string keys")
+                problems.add(path, f"got key {shown(key)}; allowed: string keys")
                 continue
             _check_context_data(item, f"{path}.{key}", problems, depth + 1)
         return
@@ -831,5 +848,5 @@ def _check_context_data(value: Any, path: str, problems: _Problems, depth: int =
         return
     problems.add(
         path,
-        f"got {value!r}; allowed: a finite number, a string, a boolean, a list or a table",
+        f"got {shown(value)}; allowed: a finite number, a string, a boolean, a list or a table",
     )

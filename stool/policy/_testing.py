@@ -11,7 +11,7 @@ import attrs
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
 from stool.policy._book import PolicyBook
-from stool.policy._errors import PolicyError
+from stool.policy._errors import PolicyError, shown
 from stool.policy._expr import compile_expression
 from stool.policy._ledger import Ledger, LedgerEntry
 from stool.policy._rules import PolicyTest, Rule, effective_tolerances, thaw
@@ -312,7 +312,7 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
 
     cases: list[tuple[str, Authority, float, Verdict, Authority | None]] = [
         (
-            f"{rule.id}: {rule.quantity} at the bound {bound!r}",
+            f"{rule.id}: {rule.quantity} at the bound {shown(bound)}",
             Authority.AGENT,
             bound,
             Verdict.COMPLIANT,
@@ -327,7 +327,7 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
             cases.append(
                 (
                     (
-                        f"{rule.id}: {rule.quantity} = {edge!r}, at the {who}'s tolerance, "
+                        f"{rule.id}: {rule.quantity} = {shown(edge)}, at the {who}'s tolerance, "
                         f"by {article} {who}"
                     ),
                     authority,
@@ -340,7 +340,7 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
         cases.append(
             (
                 (
-                    f"{rule.id}: {rule.quantity} = {past!r}, just beyond the {who}'s "
+                    f"{rule.id}: {rule.quantity} = {shown(past)}, just beyond the {who}'s "
                     f"tolerance, by {article} {who}"
                 ),
                 authority,
@@ -364,7 +364,7 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
         else:
             finding = decision.finding(rule.id)
             if finding is None:
-                problems.append(f"the rule did not apply with {rule.quantity} = {value!r}")
+                problems.append(f"the rule did not apply with {rule.quantity} = {shown(value)}")
             else:
                 actual, actual_requires = finding.verdict, finding.requires
                 if actual is not expected:

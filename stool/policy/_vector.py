@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from stool.policy._errors import PolicyEvaluationError
+from stool.policy._errors import PolicyEvaluationError, shown
 from stool.policy._expr import kind_name, normalise_value
 from stool.policy._syntax import (
     Arith,
@@ -183,7 +183,7 @@ def _convert_array(np: Any, array: Any, name: str) -> tuple[Any, str]:
         if too_big.any():
             row = _first(too_big)
             raise PolicyEvaluationError(
-                f"holds {array[row]!r}; evaluate_batch computes in float64, "
+                f"holds {shown(array[row])}; evaluate_batch computes in float64, "
                 f"so integers must be at most 2**53 in magnitude",
                 field=name,
                 value=array[row].item(),
@@ -196,7 +196,7 @@ def _convert_array(np: Any, array: Any, name: str) -> tuple[Any, str]:
         if bad.any():
             row = _first(bad)
             raise PolicyEvaluationError(
-                f"got {array[row]!r}; allowed: a finite number",
+                f"got {shown(array[row])}; allowed: a finite number",
                 field=name,
                 value=array[row].item(),
                 row=row,
@@ -256,7 +256,6 @@ def _convert_objects(np: Any, array: Any, name: str) -> tuple[Any, str]:  # noqa
     values = normalised
     kind = kinds[0]
     if kind == "number":
-        numbers_ = np.array(values, dtype=np.float64)
         too_big = np.array([type(v) is int and abs(v) > EXACT_INTEGERS for v in values], dtype=bool)
         if too_big.any():
             row = _first(too_big)
@@ -267,7 +266,7 @@ def _convert_objects(np: Any, array: Any, name: str) -> tuple[Any, str]:  # noqa
                 value=values[row],
                 row=row,
             )
-        return numbers_, "number"
+        return np.array(values, dtype=np.float64), "number"
     if kind == "boolean":
         return np.array(values, dtype=bool), "boolean"
     out = np.empty(n, dtype=object)
@@ -569,7 +568,7 @@ class _VectorCompiler:
                         if kind_name(item) != kind:
                             raise PolicyEvaluationError(
                                 f"`{self.source(right_node)}` holds {_a(kind_name(item))} "
-                                f"({item!r}); {what} needs a list of {kind}s",
+                                f"({shown(item)}); {what} needs a list of {kind}s",
                                 field=right_node.name if isinstance(right_node, FieldRef) else None,
                                 expression=self.text,
                                 row=row,
