@@ -118,6 +118,10 @@ class Spec:
             ok = type(value) is int and (
                 (self.low < value if self.low_open else self.low <= value) and value <= self.high
             )
+            if ok and not -_MAX_FLOAT <= value <= _MAX_FLOAT:
+                # Scores compute in floats: a count no float can hold is out of range.
+                allowed = f"{self.allowed} (at most {_MAX_FLOAT:g}, the largest float)"
+                raise ValidationError(name, value, allowed)
         elif kind == "bool":
             ok = type(value) is bool
         elif kind == "enum":

@@ -484,8 +484,8 @@ def _check_objects(name: str, spec: Spec, column: Any, reader: _Reader) -> Any:
         value = normalise(raw)
         try:
             spec.check(name, value)
-        except ValidationError:
-            raise ValidationError(name, reader.value(name, row), spec.allowed, row=row) from None
+        except ValidationError as error:
+            raise ValidationError(name, reader.value(name, row), error.allowed, row=row) from None
         out[row] = value
     return out
 

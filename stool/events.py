@@ -16,16 +16,14 @@ Apply a move with [Event.apply][stool.events.Event.apply] or by calling it:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import Any, ClassVar, Final
 
 import attrs
 
 from stool._fields import boolean, count, enum_field, fraction, non_negative
 from stool.enums import Authority
 from stool.errors import ValidationError
-
-if TYPE_CHECKING:
-    from stool.interaction import Interaction
+from stool.interaction import Interaction
 
 __all__ = [
     "EVENT_TYPES",
@@ -75,6 +73,11 @@ class Event:
 
         Returns:
             The interaction after the move.
+
+        Raises:
+            ValidationError: If `interaction` is not an
+                [Interaction][stool.Interaction], or the move would take a field out of
+                its range (for example `handle_time_s` past the largest float).
         """
         raise NotImplementedError
 
@@ -97,6 +100,13 @@ class Event:
         return f"{self.label} ({', '.join(changed)})" if changed else self.label
 
 
+def _require(event: Event, interaction: Any) -> None:
+    """Raise [ValidationError][stool.ValidationError] unless `interaction` is one."""
+    if not isinstance(interaction, Interaction):
+        name = type(event).__name__
+        raise ValidationError(f"{name}.apply.interaction", interaction, "an Interaction")
+
+
 def _show(value: Any) -> str:
     return value.name if isinstance(value, Authority) else repr(value)
 
@@ -117,6 +127,7 @@ class Greet(Event):
     """Time the greeting takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, handle_time_s=_took(interaction, self.seconds))
 
 
@@ -134,6 +145,7 @@ class Listen(Event):
     """Time spent listening."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction, empathy=self.empathy, handle_time_s=_took(interaction, self.seconds)
         )
@@ -153,6 +165,7 @@ class ExplainPolicy(Event):
     """Time spent explaining."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             explanation_clarity=self.clarity,
@@ -174,6 +187,7 @@ class BadNews(Event):
     """Time spent breaking the news."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             fulfilment=min(interaction.fulfilment, self.fulfilment_cap),
@@ -195,6 +209,7 @@ class Resolve(Event):
     """Time spent resolving."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction, fulfilment=self.fulfilment, handle_time_s=_took(interaction, self.seconds)
         )
@@ -212,6 +227,7 @@ class ExtraMile(Event):
     """Time the extra help takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction, extra_mile=True, handle_time_s=_took(interaction, self.seconds)
         )
@@ -232,6 +248,7 @@ class CustomerAbuse(Event):
     """Time the outburst takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             customer_abuse=max(interaction.customer_abuse, self.severity),
@@ -255,6 +272,7 @@ class AgentUnprofessional(Event):
     """Time the moment takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             professionalism=min(interaction.professionalism, self.professionalism_shown),
@@ -284,6 +302,7 @@ class Escalate(Event):
     """Time the escalation takes (briefing, hold, review)."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             escalated=True,
@@ -306,6 +325,7 @@ class Promise(Event):
     """Time the promise takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction, promised_days=self.days, handle_time_s=_took(interaction, self.seconds)
         )
@@ -323,6 +343,7 @@ class Deliver(Event):
     """When it arrived, in days."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, delivered_days=self.days)
 
 
@@ -338,6 +359,7 @@ class Hold(Event):
     """Time on hold."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             handle_time_s=_took(interaction, self.seconds),
@@ -357,6 +379,7 @@ class Wait(Event):
     """Time in the queue."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, wait_time_s=interaction.wait_time_s + self.seconds)
 
 
@@ -372,6 +395,7 @@ class Transfer(Event):
     """Time the customer waits for the transfer."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             transfers=interaction.transfers + 1,
@@ -389,6 +413,7 @@ class RepeatContact(Event):
     label: ClassVar[str] = "repeat contact"
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, repeat_contacts=interaction.repeat_contacts + 1)
 
 
@@ -406,6 +431,7 @@ class Concession(Event):
     """Time it takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             concession_cost=interaction.concession_cost + self.amount,
@@ -423,6 +449,7 @@ class Thank(Event):
     label: ClassVar[str] = "thank"
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, thanked=True)
 
 
@@ -438,6 +465,7 @@ class Survey(Event):
     """The answer, 1 (very dissatisfied) to 5 (very satisfied)."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(interaction, csat=self.csat)
 
 
@@ -455,6 +483,7 @@ class EndCall(Event):
     """Time the closing takes."""
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
+        _require(self, interaction)
         return attrs.evolve(
             interaction,
             ended_by_agent=self.by_agent,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 import attrs
 
 from stool._fields import (
+    _normalise_real,
     boolean,
     count,
     enum_field,
@@ -258,7 +259,8 @@ def classify(
         The customer type.
 
     Raises:
-        ValidationError: If a threshold is not a number from 0 to 1.
+        ValidationError: If `interaction` is not an Interaction, or a threshold is not
+            a number from 0 to 1.
 
     Examples:
         >>> from stool import Interaction, classify
@@ -267,8 +269,10 @@ def classify(
         >>> classify(Interaction(fulfilment=0.0, professionalism=0.2))
         <CustomerType.VERY_DISSATISFIED: 'very_dissatisfied'>
     """
-    _check_threshold("classify.fulfilled_at", fulfilled_at)
-    _check_threshold("classify.unprofessional_below", unprofessional_below)
+    if not isinstance(interaction, Interaction):
+        raise ValidationError("classify.interaction", interaction, "an Interaction")
+    fulfilled_at = _check_threshold("classify.fulfilled_at", fulfilled_at)
+    unprofessional_below = _check_threshold("classify.unprofessional_below", unprofessional_below)
     code = taxonomy_code(
         interaction.fulfilment,
         interaction.professionalism,
@@ -279,6 +283,8 @@ def classify(
     return CUSTOMER_TYPES[int(code)]
 
 
-def _check_threshold(name: str, value: Any) -> None:
-    if not (type(value) in (int, float) and 0.0 <= value <= 1.0):
+def _check_threshold(name: str, value: Any) -> float:
+    number = _normalise_real(value)  # numpy numbers count, as in every field
+    if not (type(number) in (int, float) and 0.0 <= number <= 1.0):
         raise ValidationError(name, value, "a number from 0 to 1")
+    return float(number)

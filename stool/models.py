@@ -60,15 +60,20 @@ class _LegModel:
 
     def _check_weights(self) -> None:
         weights = self.weights
-        total = math.fsum(weights.values())
-        name = type(self).__name__
-        if total == 0.0:
+        values = tuple(weights.values())
+        if max(values) == 0.0:
             raise ValidationError(
-                f"{name}.weights", weights, "weights >= 0 of which at least one is > 0"
+                f"{type(self).__name__}.weights",
+                weights,
+                "weights >= 0 of which at least one is > 0",
             )
-        if not math.isfinite(total):
-            raise ValidationError(f"{name}.weights", weights, "weights with a finite sum")
-        object.__setattr__(self, "_normalised", _normalise(tuple(weights.values()), total))
+        try:
+            total = math.fsum(values)
+        except OverflowError:  # finite weights whose sum is not: only the ratios matter
+            largest = max(values)
+            values = tuple(weight / largest for weight in values)
+            total = math.fsum(values)
+        object.__setattr__(self, "_normalised", _normalise(values, total))
 
 
 def _normalise(weights: tuple[float, ...], total: float) -> tuple[float, ...]:

@@ -652,7 +652,8 @@ def score_timeline(
         One score per move, the score after that move; an empty list for no moves.
 
     Raises:
-        ValidationError: If `start` is not an Interaction or a move is not an Event.
+        ValidationError: If `start` is not an Interaction, `moves` is not an iterable,
+            or a move is not an Event.
 
     Example:
         >>> from stool import Interaction
@@ -667,6 +668,8 @@ def score_timeline(
         raise ValidationError("score_timeline.start", start, "an Interaction")
     if model is not None and not isinstance(model, StoolModel):
         raise ValidationError("score_timeline.model", model, "a StoolModel, or None")
+    if isinstance(moves, (str, bytes, Mapping)) or not isinstance(moves, Iterable):
+        raise ValidationError("score_timeline.moves", moves, "an iterable of Events")
     interaction = start
     scores = []
     for index, move in enumerate(moves):

@@ -1,8 +1,8 @@
 """Hypothesis strategies for every public stool value, for your own property tests.
 
 Importing this module imports Hypothesis; `import stool` never does.
-Every strategy builds its examples with `st.builds` from parts that are valid by
-construction (no filtering), so examples shrink well.
+Every strategy builds its examples from parts that are valid by construction (no
+filtering), so examples shrink well.
 Numbers shrink towards their lower bound (usually 0; strictly positive ones towards 1),
 booleans towards False, enums towards their first member and optional fields towards None.
 Each part can be overridden with a strategy of your own:
@@ -39,6 +39,19 @@ def _hypothesis_setup_hook() -> None:
     st.register_type_strategy(Agent, st.deferred(lambda: agents()))  # noqa: PLW0108
     st.register_type_strategy(Company, st.deferred(lambda: companies()))  # noqa: PLW0108
     st.register_type_strategy(Event, st.deferred(lambda: events()))  # noqa: PLW0108
+    from stool.models import (  # noqa: PLC0415
+        AgentModel,
+        CompanyModel,
+        CustomerModel,
+        StoolModel,
+        Thresholds,
+    )
+
+    st.register_type_strategy(CustomerModel, st.deferred(lambda: customer_models()))  # noqa: PLW0108
+    st.register_type_strategy(CompanyModel, st.deferred(lambda: company_models()))  # noqa: PLW0108
+    st.register_type_strategy(AgentModel, st.deferred(lambda: agent_models()))  # noqa: PLW0108
+    st.register_type_strategy(Thresholds, st.deferred(lambda: thresholds()))  # noqa: PLW0108
+    st.register_type_strategy(StoolModel, st.deferred(lambda: stool_models()))  # noqa: PLW0108
     for cls in EVENT_TYPES.values():
         st.register_type_strategy(cls, _deferred_event(cls))
 
@@ -57,15 +70,25 @@ from stool._fields import Spec, spec_of  # noqa: E402
 from stool.enums import Authority, Channel, CustomerType, Leg, Verdict  # noqa: E402
 from stool.events import EVENT_TYPES, Escalate, Event  # noqa: E402
 from stool.interaction import Interaction  # noqa: E402
+from stool.models import (  # noqa: E402
+    AgentModel,
+    CompanyModel,
+    CustomerModel,
+    StoolModel,
+    Thresholds,
+)
 from stool.parties import Agent, Company, Customer  # noqa: E402
 
 __all__ = [
     "MAX_COUNT",
     "MAX_QUANTITY",
+    "agent_models",
     "agents",
     "authorities",
     "channels",
     "companies",
+    "company_models",
+    "customer_models",
     "customer_types",
     "customers",
     "events",
@@ -73,6 +96,8 @@ __all__ = [
     "identifiers",
     "interactions",
     "legs",
+    "stool_models",
+    "thresholds",
     "verdicts",
 ]
 
@@ -235,3 +260,144 @@ def authorities() -> st.SearchStrategy[Authority]:
 def verdicts() -> st.SearchStrategy[Verdict]:
     """Members of [Verdict][stool.Verdict]; shrinks towards COMPLIANT."""
     return st.sampled_from(list(Verdict))
+
+
+# ---------------------------------------------------------------------------- models
+
+
+def _positive_weight() -> st.SearchStrategy[float]:
+    return st.floats(min_value=0.0, max_value=MAX_QUANTITY, exclude_min=True, allow_nan=False)
+
+
+@st.composite
+def _leg_model(
+    draw: st.DrawFn,
+    cls: type[CustomerModel | CompanyModel | AgentModel],
+    strategies: dict[str, st.SearchStrategy[Any]],
+    overridden: frozenset[str],
+) -> Any:
+    strategies = dict(strategies)
+    free = [f"{name}_weight" for name in cls.FACTORS if f"{name}_weight" not in overridden]
+    if free:
+        # Valid by construction: one weight you did not fix is drawn above 0.
+        strategies[draw(st.sampled_from(free))] = _positive_weight()
+    if cls is CompanyModel and "break_cost" not in overridden:
+        # A break never costs less than a bend.
+        bend = draw(strategies["bend_cost"])
+        strategies["bend_cost"] = st.just(bend)
+        strategies["break_cost"] = st.floats(
+            min_value=bend, max_value=max(bend, MAX_QUANTITY), allow_nan=False
+        )
+    return draw(st.builds(cls, **strategies))
+
+
+def _leg_models(cls: type[Any], fields: dict[str, st.SearchStrategy[Any]]) -> Any:
+    return _leg_model(cls, _fields_of(cls, fields), frozenset(fields))
+
+
+def customer_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[CustomerModel]:
+    """Valid [CustomerModel][stool.models.CustomerModel]s; override any field with a strategy.
+
+    Every weight and curve parameter covers its whole range (unbounded ones up to
+    [MAX_QUANTITY][stool.strategies.MAX_QUANTITY]), and one weight you did not
+    override is always above 0, so the leg has a mean.
+    Examples shrink towards a model whose first weight is 1, every other weight 0 and
+    every parameter at its lower bound (strictly positive scales at 1).
+
+    Example:
+        >>> from hypothesis import strategies as st
+        >>> from stool.strategies import customer_models
+        >>> outcome_only = customer_models(extra_mile_weight=st.just(0.0))
+    """
+    return _leg_models(CustomerModel, fields)  # type: ignore[no-any-return]
+
+
+def company_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[CompanyModel]:
+    """Valid [CompanyModel][stool.models.CompanyModel]s; override any field with a strategy.
+
+    As [customer_models][stool.strategies.customer_models]; `break_cost` is drawn at
+    or above the drawn `bend_cost` unless you override it.
+    """
+    return _leg_models(CompanyModel, fields)  # type: ignore[no-any-return]
+
+
+def agent_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[AgentModel]:
+    """Valid [AgentModel][stool.models.AgentModel]s; override any field with a strategy.
+
+    As [customer_models][stool.strategies.customer_models].
+    """
+    return _leg_models(AgentModel, fields)  # type: ignore[no-any-return]
+
+
+@st.composite
+def _thresholds(
+    draw: st.DrawFn, strategies: dict[str, st.SearchStrategy[Any]], overridden: frozenset[str]
+) -> Thresholds:
+    def level(name: str, default: st.SearchStrategy[Any]) -> Any:
+        return draw(strategies[name] if name in overridden else default)
+
+    def below(level: float) -> st.SearchStrategy[float]:
+        return st.floats(min_value=0.0, max_value=level, exclude_max=level > 0.0)
+
+    above_zero = st.floats(min_value=0.0, max_value=1.0, exclude_min=True)
+    at_risk = level("at_risk", above_zero)
+    collapse = level("collapse", below(at_risk))
+    values: dict[str, Any] = {"at_risk": at_risk, "collapse": collapse}
+    for leg in Leg:
+        name = leg.name.lower()
+        own = level(f"{name}_at_risk", st.none() | above_zero)
+        effective = at_risk if own is None else own
+        # The shared collapse level may serve only a leg whose at-risk level is above it.
+        own_collapse: st.SearchStrategy[float | None] = below(effective)
+        if collapse < effective:
+            own_collapse = st.none() | own_collapse
+        values[f"{name}_at_risk"] = own
+        values[f"{name}_collapse"] = level(f"{name}_collapse", own_collapse)
+    for name in ("fulfilled_at", "unprofessional_below"):
+        values[name] = level(name, strategies[name])
+    return Thresholds(**values)
+
+
+def thresholds(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Thresholds]:
+    """Valid [Thresholds][stool.models.Thresholds]; override any field with a strategy.
+
+    Every leg's collapse level is drawn below its at-risk level, shared or its own.
+    Examples shrink towards an at-risk level of 1, a collapse level of 0, no per-leg
+    levels and customer-type cut-offs of 0.
+
+    Example:
+        >>> from hypothesis import strategies as st
+        >>> from stool.strategies import thresholds
+        >>> strict_on_agents = thresholds(agent_at_risk=st.floats(0.6, 0.9))
+    """
+    return _thresholds(_fields_of(Thresholds, fields), frozenset(fields))
+
+
+def stool_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[StoolModel]:
+    """Valid [StoolModel][stool.models.StoolModel]s: every leg model and thresholds.
+
+    Args:
+        **fields: A strategy for `customer`, `company`, `agent` or `thresholds`,
+            replacing [customer_models][stool.strategies.customer_models] and the rest;
+            for example `thresholds=st.just(Thresholds())`.
+
+    Returns:
+        A strategy of whole models, for properties that must hold under any weights.
+
+    Raises:
+        InvalidArgument: If a keyword is not a field of StoolModel or not a strategy.
+
+    Example:
+        >>> from hypothesis import strategies as st
+        >>> from stool.models import AgentModel
+        >>> from stool.strategies import stool_models
+        >>> default_agents = stool_models(agent=st.just(AgentModel()))
+    """
+    parts: dict[str, st.SearchStrategy[Any]] = {
+        "customer": customer_models(),
+        "company": company_models(),
+        "agent": agent_models(),
+        "thresholds": thresholds(),
+    }
+    parts.update(_fields_of(StoolModel, fields))
+    return st.builds(StoolModel, **parts)

@@ -19,7 +19,7 @@ from stool import Authority, Channel, Interaction, ValidationError
 from stool.batch import CHUNK_ROWS, OUTPUT_COLUMNS, score_batch
 from stool.models import StoolModel, Thresholds
 from stool.scoring import score
-from stool.strategies import interactions
+from stool.strategies import interactions, stool_models
 
 KINDS = ("pandas", "arrow", "numpy")
 
@@ -70,6 +70,11 @@ class TestAgreement:
         model = StoolModel(thresholds=Thresholds(at_risk=at_risk, collapse=at_risk / 2))
         model = attrs.evolve(model, customer=attrs.evolve(model.customer, fulfilment_weight=1.0))
         assert_agrees(score_batch(table(rows, "pandas"), model), "pandas", rows, model)
+
+    @given(rows=st.lists(interactions(), min_size=1, max_size=10), model=stool_models())
+    def test_agrees_under_any_model(self, rows, model):
+        """Any valid model, weights and curves included, gives the same rows on both paths."""
+        assert_agrees(score_batch(table(rows, "numpy"), model), "numpy", rows, model)
 
     def test_many_chunks(self):
         """A table longer than one chunk is scored row by row all the same."""
@@ -289,6 +294,7 @@ class TestValidation:
         [
             ("fulfilment", [0.5, "high"], 1),
             ("transfers", [1, 2.5], 1),
+            ("transfers", [1, 10**400], 1),
             ("thanked", [True, "yes"], 1),
             ("csat", [None, 7], 1),
             ("channel", ["CALL", ["CALL"]], 1),

@@ -235,6 +235,14 @@ class TestDocumentedChanges:
         """Calling a move is the same as applying it."""
         assert event(before) == event.apply(before)
 
+    @given(events(), st.sampled_from([None, {}, "start", stool.score]))
+    def test_rejects_what_is_not_an_interaction(self, event, bad):
+        """Applying or calling a move on anything but an Interaction names the move."""
+        name = type(event).__name__
+        for move in (event.apply, event):
+            with pytest.raises(stool.ValidationError, match=rf"{name}\.apply\.interaction"):
+                move(bad)
+
     @given(interactions(), events())
     def test_input_left_unchanged(self, before, event):
         """A move returns a new interaction and leaves its input as it was."""

@@ -605,3 +605,19 @@ class TestSpecCheck:
         spec.check("x", "ok")
         with pytest.raises(stool.ValidationError):
             spec.check("x", b"ok")
+
+    def test_counts_beyond_any_float_refused(self):
+        """A whole number no float can hold is refused, naming the limit; scores need floats."""
+        spec = Spec(kind="int", low=0.0, allowed="a whole number >= 0")
+        spec.check("x", int(MAX))
+        with pytest.raises(stool.ValidationError, match="largest float") as info:
+            spec.check("x", 10**400)
+        assert info.value.value == 10**400
+
+    @pytest.mark.parametrize(
+        "name", ["transfers", "repeat_contacts", "prior_bad_experiences", "bends", "breaks"]
+    )
+    def test_huge_counts_never_reach_the_score(self, name):
+        """An Interaction refuses a count beyond the float range with a ValidationError."""
+        with pytest.raises(stool.ValidationError, match=rf"Interaction\.{name}"):
+            stool.Interaction(**{name: 10**400})

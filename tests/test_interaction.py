@@ -316,6 +316,21 @@ class TestClassify:
         assert "0 to 1" in info.value.allowed
         assert name in str(info.value)
 
+    @pytest.mark.parametrize("bad", [None, {"fulfilment": 1.0}, "SATISFIED"], ids=repr)
+    def test_rejects_what_is_not_an_interaction(self, bad):
+        """Something other than an Interaction raises ValidationError naming it."""
+        with pytest.raises(stool.ValidationError, match=r"classify\.interaction") as info:
+            classify(bad)
+        assert info.value.value is bad
+
+    def test_numpy_thresholds_accepted(self):
+        """A numpy number is a threshold as a Python float is, as in every field."""
+        at = np.float64(0.5)
+        assert classify(Interaction(fulfilment=0.6), fulfilled_at=at) is CustomerType.SATISFIED
+        rude = Interaction(fulfilment=0.0, professionalism=0.6)
+        below = np.float32(0.75)
+        assert classify(rude, unprofessional_below=below) is CustomerType.VERY_DISSATISFIED
+
     @given(interactions())
     def test_returns_a_member(self, interaction):
         """classify always returns a CustomerType member."""

@@ -24,7 +24,7 @@ from stool.scoring import (
     score_timeline,
 )
 from stool.strategies import events as event_strategy
-from stool.strategies import interactions
+from stool.strategies import interactions, stool_models
 
 DEFAULT = StoolModel()
 LEGS = ("customer", "company", "agent")
@@ -342,6 +342,35 @@ class TestInvariants:
         before, after = values(score(interaction)), values(score(interaction, model))
         assert after == pytest.approx(before, abs=1e-12)
 
+    @given(stool_models(), interactions(), st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+    def test_invariants_hold_under_any_model(self, model, interaction, fulfilment, abuse):
+        """Under any valid model the invariants hold, not only under the defaults."""
+        result = score(interaction, model)
+        thresholds = model.thresholds
+        for leg in Leg:
+            leg_score = result.leg(leg)
+            assert 0.0 <= leg_score.value <= 1.0
+            assert math.isclose(
+                sum(leg_score.contributions.values()), leg_score.value, abs_tol=1e-12
+            )
+            assert leg_score.at_risk == (leg_score.value < thresholds.at_risk_level(leg))
+        assert result.collapsed == any(
+            result.leg(leg).value < thresholds.collapse_level(leg) for leg in Leg
+        )
+        low, high = sorted((interaction.fulfilment, fulfilment))
+        assert (
+            score(attrs.evolve(interaction, fulfilment=high), model).customer.value
+            >= score(attrs.evolve(interaction, fulfilment=low), model).customer.value - 1e-12
+        )
+        low, high = sorted((interaction.customer_abuse, abuse))
+        assert (
+            score(attrs.evolve(interaction, customer_abuse=high), model).agent.value
+            <= score(attrs.evolve(interaction, customer_abuse=low), model).agent.value + 1e-12
+        )
+        bent = attrs.evolve(interaction, bends=interaction.bends + 1)
+        broken = attrs.evolve(interaction, breaks=interaction.breaks + 1)
+        assert score(broken, model).company.value <= score(bent, model).company.value
+
     @given(interactions())
     def test_round_trip(self, interaction):
         """A score survives unstructure, JSON and structure unchanged."""
@@ -538,3 +567,9 @@ class TestScoreTimeline:
             score_timeline(HEALTHY, [events.Greet(), "greet"])  # type: ignore[list-item]
         with pytest.raises(stool.ValidationError, match=r"score_timeline\.model"):
             score_timeline(HEALTHY, [], model="default")  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("moves", [None, 5, events.Greet(), "greet", {"greet": 1}])
+    def test_rejects_moves_that_are_not_a_sequence_of_events(self, moves):
+        """`moves` that is not an iterable of events is named, never a bare TypeError."""
+        with pytest.raises(stool.ValidationError, match=r"score_timeline\.moves"):
+            score_timeline(HEALTHY, moves)

@@ -18,6 +18,7 @@ from stool import Agent, Authority, Channel, Company, Customer, Interaction
 from stool import events as ev
 from stool import strategies as ss
 from stool._fields import Spec, spec_of
+from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
 
 PARTY_STRATEGIES = [
     (ss.interactions, Interaction),
@@ -31,6 +32,12 @@ ENUM_STRATEGIES = [
     (ss.customer_types, stool.CustomerType),
     (ss.authorities, stool.Authority),
     (ss.verdicts, stool.Verdict),
+]
+MODEL_CLASSES = (CustomerModel, CompanyModel, AgentModel, Thresholds, StoolModel)
+LEG_MODEL_STRATEGIES = [
+    (ss.customer_models, CustomerModel),
+    (ss.company_models, CompanyModel),
+    (ss.agent_models, AgentModel),
 ]
 ALL_VALUES = st.one_of(ss.interactions(), ss.customers(), ss.agents(), ss.companies(), ss.events())
 
@@ -179,6 +186,12 @@ BAD_ARGUMENTS = [
     pytest.param(lambda: ss.events(types=st.just(ev.Event)), id="types-draws-base"),
     pytest.param(lambda: ss.events(types=st.just("Greet")), id="types-draws-str"),
     pytest.param(lambda: ss.events(types=st.just(Interaction)), id="types-draws-interaction"),
+    pytest.param(lambda: ss.customer_models(weight=st.just(1.0)), id="customer-model-field"),
+    pytest.param(lambda: ss.company_models(bend_cost=0.1), id="company-model-value"),
+    pytest.param(lambda: ss.agent_models(abuse_cap=None), id="agent-model-none"),
+    pytest.param(lambda: ss.thresholds(red=st.just(0.5)), id="thresholds-field"),
+    pytest.param(lambda: ss.stool_models(customer=CustomerModel()), id="model-value"),
+    pytest.param(lambda: ss.stool_models(leg=st.just(1)), id="model-field"),
 ]
 
 
@@ -279,7 +292,16 @@ class TestFromType:
     """st.from_type works for stool's classes through Hypothesis's entry point."""
 
     @pytest.mark.parametrize(
-        "cls", [Interaction, Customer, Agent, Company, ev.Event, *ev.EVENT_TYPES.values()]
+        "cls",
+        [
+            Interaction,
+            Customer,
+            Agent,
+            Company,
+            ev.Event,
+            *ev.EVENT_TYPES.values(),
+            *MODEL_CLASSES,
+        ],
     )
     @given(data=st.data())
     def test_from_type(self, cls, data):
@@ -307,3 +329,93 @@ class TestFromType:
         )
         assert result.returncode == 0, result.stderr
         assert result.stdout.strip() == "ok"
+
+
+class TestModelStrategies:
+    """Strategies for the satisfaction models: valid by construction, whole range."""
+
+    @given(st.one_of(*(strategy() for strategy, _ in LEG_MODEL_STRATEGIES)))
+    def test_leg_models_are_valid(self, model):
+        """Every drawn leg model validates, has a positive weight and rebuilds equal."""
+        attrs.validate(model)
+        assert max(model.weights.values()) > 0.0
+        fields = {a.name: getattr(model, a.name) for a in attrs.fields(type(model)) if a.init}
+        assert type(model)(**fields) == model
+
+    @given(ss.company_models())
+    def test_breaks_never_cheaper_than_bends(self, model):
+        """Drawn company models never price a break below a bend."""
+        assert model.break_cost >= model.bend_cost
+
+    @given(ss.thresholds())
+    def test_thresholds_collapse_below_at_risk(self, drawn):
+        """Every leg's collapse level is below its at-risk level."""
+        for leg in stool.Leg:
+            assert drawn.collapse_level(leg) < drawn.at_risk_level(leg)
+
+    @given(ss.stool_models())
+    def test_stool_models_round_trip(self, model):
+        """A drawn whole model validates and survives unstructure and structure."""
+        assert stool.structure(stool.unstructure(model), StoolModel) == model
+
+    @pytest.mark.parametrize(("strategy", "cls"), LEG_MODEL_STRATEGIES)
+    def test_leg_model_minimum(self, strategy, cls):
+        """The simplest leg model: first weight 1, other weights 0, parameters at 0 or 1."""
+        expected = {
+            a.name: v
+            for a in attrs.fields(cls)
+            if a.init
+            for v in [documented_minimum(cls)[a.name]]
+        }
+        expected[f"{cls.FACTORS[0]}_weight"] = 1.0
+        assert minimum(strategy()) == cls(**expected)
+
+    def test_thresholds_minimum(self):
+        """The simplest thresholds: at risk below 1, collapse below 0, no per-leg levels."""
+        assert minimum(ss.thresholds()) == Thresholds(
+            at_risk=1.0, collapse=0.0, fulfilled_at=0.0, unprofessional_below=0.0
+        )
+
+    @pytest.mark.parametrize(
+        "condition",
+        [
+            lambda m: m.customer.weights["recovery"] > 0 and m.customer.fulfilment_weight == 0,
+            lambda m: m.company.break_cost > m.company.bend_cost > 0,
+            lambda m: m.agent.severe_abuse_at == 1.0,
+            lambda m: m.thresholds.agent_collapse is not None,
+            lambda m: m.thresholds.company_at_risk is not None,
+            lambda m: m.customer.loss_aversion >= ss.MAX_QUANTITY / 2,
+        ],
+        ids=[
+            "other-weight",
+            "break-above-bend",
+            "upper-bound",
+            "own-collapse",
+            "own-at-risk",
+            "large",
+        ],
+    )
+    def test_whole_range_covered(self, condition):
+        """Any weight alone, per-leg levels, upper bounds and large values are reachable."""
+        assert condition(minimum(ss.stool_models(), condition))
+
+    @given(
+        ss.stool_models(
+            customer=ss.customer_models(fulfilment_weight=st.just(0.0)),
+            company=ss.company_models(bend_cost=st.just(0.2), break_cost=st.just(0.2)),
+            thresholds=ss.thresholds(at_risk=st.just(0.6)),
+        )
+    )
+    def test_overrides_are_used(self, model):
+        """An overridden weight, cost or level takes the override's values."""
+        assert model.customer.fulfilment_weight == 0.0
+        assert max(model.customer.weights.values()) > 0.0
+        assert (model.company.bend_cost, model.company.break_cost) == (0.2, 0.2)
+        assert model.thresholds.at_risk == 0.6
+
+    def test_all_weights_overridden_to_zero_raise_when_drawn(self):
+        """Overriding every weight with 0 draws an invalid model: its ValidationError shows."""
+        zeros = {f"{name}_weight": st.just(0.0) for name in AgentModel.FACTORS}
+        once = settings(phases=[Phase.generate], database=None)
+        with pytest.raises(stool.ValidationError, match=r"AgentModel\.weights"):
+            find(ss.agent_models(**zeros), lambda _: True, settings=once)
