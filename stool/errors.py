@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from stool._text import shown
+
 __all__ = ["PolicyError", "StoolError", "ValidationError"]
 
 
@@ -49,7 +51,7 @@ class ValidationError(StoolError, ValueError):
         self.allowed = allowed
         self.row = row
         where = f"{field} (row {row})" if row is not None else field
-        super().__init__(f"{where}: got {value!r}; allowed: {allowed}")
+        super().__init__(f"{where}: got {shown(value)}; allowed: {allowed}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only `row` means the default pickling (args only) would lose it.

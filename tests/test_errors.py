@@ -62,11 +62,13 @@ class TestValidationError:
 
     @given(field=st.text(min_size=1), value=JSONISH, allowed=st.text(min_size=1))
     def test_message_names_all_three(self, field, value, allowed):
-        """The message holds the field, the repr of the value and the allowed range."""
+        """The message holds the field, the value (its repr, shortened past 120 characters)
+        and the allowed range."""
         error = ValidationError(field, value, allowed)
         message = str(error)
         assert message.startswith(field)
-        assert repr(value) in message
+        text = repr(value)
+        assert (text if len(text) <= 120 else text[:117] + "...") in message
         assert message.endswith(allowed)
 
     @given(field=st.text(min_size=1), value=JSONISH, allowed=st.text(), row=st.integers(0))
@@ -120,3 +122,18 @@ class TestValidationError:
         assert info.value.value == 1.5
         assert "0" in info.value.allowed
         assert "1" in info.value.allowed
+
+
+class TestHostileValues:
+    def test_integer_too_long_to_print_is_summarised(self):
+        """An integer beyond repr's digit limit still gives a message, not a ValueError."""
+        error = ValidationError("Interaction.transfers", 10**5000, "a whole number >= 0")
+        assert "<an integer of about 5001 digits>" in str(error)
+        assert error.value == 10**5000
+
+    def test_long_values_are_shortened_in_the_message_only(self):
+        """A megabyte of text is cut in the message; the attribute keeps it whole."""
+        big = "x" * 1_000_000
+        error = ValidationError("Customer.id", big, "a non-empty string")
+        assert len(str(error)) < 300
+        assert error.value is big

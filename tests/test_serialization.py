@@ -27,6 +27,7 @@ from stool import (
 )
 from stool import events as ev
 from stool import serialization as ser
+from stool._text import shown
 from stool.interaction import FIELD_NAMES
 from stool.strategies import (
     agents,
@@ -266,7 +267,7 @@ class TestStrictStructure:
         assert isinstance(error, stool.ValidationError)
         assert error.field == path
         assert error.value == bad
-        assert repr(bad) in str(error)
+        assert shown(bad) in str(error)
 
     @pytest.mark.parametrize(("key", "bad"), OUT_OF_RANGE)
     def test_out_of_range(self, key, bad):
