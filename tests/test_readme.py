@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +37,17 @@ class TestReadme:
         assert 'eval "$test_cmd"' in ci
         for tool in ("ruff check .", "mypy --strict stool", "mkdocs build --strict", "examples/"):
             assert tool in ci
+
+    def test_quickstart_excerpt_is_real(self):
+        """The quickstart output the README shows is what the quickstart prints."""
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
+        match = re.search(r"^```text\n(.*?)^```$", text, flags=re.DOTALL | re.MULTILINE)
+        assert match is not None, "README.md shows no quickstart output"
+        excerpt = match.group(1).rstrip("\n")
+        result = subprocess.run(  # noqa: S603 - our own example, this interpreter
+            [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert excerpt in result.stdout
