@@ -212,9 +212,13 @@ def count(default: int | None, *, low: int = 0, high: float = _INF, optional: bo
     return _number_field(spec, default, _normalise_int)
 
 
-def boolean(default: bool) -> Any:
-    """A `bool` (not an int, not a string)."""
-    spec = Spec(kind="bool", allowed="True or False")
+def boolean(default: bool | None, *, optional: bool = False) -> Any:
+    """A `bool` (not an int, not a string); None too if `optional` (not observed)."""
+    spec = Spec(
+        kind="bool",
+        optional=optional,
+        allowed=_with_optional("True or False", optional=optional),
+    )
     return attrs.field(default=default, validator=spec, metadata={SPEC: spec})
 
 

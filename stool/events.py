@@ -111,6 +111,22 @@ def _show(value: Any) -> str:
     return value.name if isinstance(value, Authority) else repr(value)
 
 
+def _at_most(value: float | None, cap: float) -> float:
+    """`min(value, cap)`, or `cap` when `value` was not observed: the move makes it known."""
+    return cap if value is None else min(value, cap)
+
+
+def _at_least(value: float | None, floor: float) -> float:
+    """`max(value, floor)`, or `floor` when `value` was not observed."""
+    return floor if value is None else max(value, floor)
+
+
+def _waited(interaction: Interaction, seconds: float) -> float | None:
+    """The wait plus `seconds`; an unobserved wait stays unobserved (its total is unknown)."""
+    wait = interaction.wait_time_s
+    return None if wait is None else wait + seconds
+
+
 def _took(interaction: Interaction, seconds: float) -> float:
     return interaction.handle_time_s + seconds
 
@@ -177,7 +193,8 @@ class ExplainPolicy(Event):
 class BadNews(Event):
     """The agent tells the customer the request cannot be met (in full).
 
-    Changes: `fulfilment = min(fulfilment, fulfilment_cap)`; `handle_time_s += seconds`.
+    Changes: `fulfilment = min(fulfilment, fulfilment_cap)` (`fulfilment_cap` when the
+    fulfilment was not observed: the move makes it known); `handle_time_s += seconds`.
     """
 
     label: ClassVar[str] = "bad news"
@@ -190,7 +207,7 @@ class BadNews(Event):
         _require(self, interaction)
         return attrs.evolve(
             interaction,
-            fulfilment=min(interaction.fulfilment, self.fulfilment_cap),
+            fulfilment=_at_most(interaction.fulfilment, self.fulfilment_cap),
             handle_time_s=_took(interaction, self.seconds),
         )
 
@@ -237,7 +254,8 @@ class ExtraMile(Event):
 class CustomerAbuse(Event):
     """The customer screams at, curses or insults the agent.
 
-    Changes: `customer_abuse = max(customer_abuse, severity)` (the worst moment counts);
+    Changes: `customer_abuse = max(customer_abuse, severity)` (the worst moment counts;
+    `severity` when the abuse was not observed);
     `handle_time_s += seconds`.
     """
 
@@ -251,7 +269,7 @@ class CustomerAbuse(Event):
         _require(self, interaction)
         return attrs.evolve(
             interaction,
-            customer_abuse=max(interaction.customer_abuse, self.severity),
+            customer_abuse=_at_least(interaction.customer_abuse, self.severity),
             handle_time_s=_took(interaction, self.seconds),
         )
 
@@ -260,7 +278,8 @@ class CustomerAbuse(Event):
 class AgentUnprofessional(Event):
     """The agent is curt, raises their voice or belittles the customer.
 
-    Changes: `professionalism = min(professionalism, professionalism_shown)` (one rude
+    Changes: `professionalism = min(professionalism, professionalism_shown)` (or
+    `professionalism_shown` when it was not observed; one rude
     moment colours the whole contact, as a QA critical item does);
     `handle_time_s += seconds`.
     """
@@ -275,7 +294,7 @@ class AgentUnprofessional(Event):
         _require(self, interaction)
         return attrs.evolve(
             interaction,
-            professionalism=min(interaction.professionalism, self.professionalism_shown),
+            professionalism=_at_most(interaction.professionalism, self.professionalism_shown),
             handle_time_s=_took(interaction, self.seconds),
         )
 
@@ -351,7 +370,8 @@ class Deliver(Event):
 class Hold(Event):
     """The agent puts the customer on hold (to look something up, to ask for help).
 
-    Changes: `handle_time_s += seconds`; `wait_time_s += seconds`.
+    Changes: `handle_time_s += seconds`; `wait_time_s += seconds` (an unobserved wait
+    stays unobserved).
     """
 
     label: ClassVar[str] = "hold"
@@ -363,7 +383,7 @@ class Hold(Event):
         return attrs.evolve(
             interaction,
             handle_time_s=_took(interaction, self.seconds),
-            wait_time_s=interaction.wait_time_s + self.seconds,
+            wait_time_s=_waited(interaction, self.seconds),
         )
 
 
@@ -371,7 +391,7 @@ class Hold(Event):
 class Wait(Event):
     """The customer waits in a queue before anyone answers.
 
-    Changes: `wait_time_s += seconds`.
+    Changes: `wait_time_s += seconds` (an unobserved wait stays unobserved).
     """
 
     label: ClassVar[str] = "wait"
@@ -380,14 +400,14 @@ class Wait(Event):
 
     def apply(self, interaction: Interaction) -> Interaction:  # noqa: D102
         _require(self, interaction)
-        return attrs.evolve(interaction, wait_time_s=interaction.wait_time_s + self.seconds)
+        return attrs.evolve(interaction, wait_time_s=_waited(interaction, self.seconds))
 
 
 @attrs.frozen(kw_only=True)
 class Transfer(Event):
     """The customer is transferred to another queue or team.
 
-    Changes: `transfers += 1`; `wait_time_s += seconds`.
+    Changes: `transfers += 1`; `wait_time_s += seconds` (an unobserved wait stays unobserved).
     """
 
     label: ClassVar[str] = "transfer"
@@ -399,7 +419,7 @@ class Transfer(Event):
         return attrs.evolve(
             interaction,
             transfers=interaction.transfers + 1,
-            wait_time_s=interaction.wait_time_s + self.seconds,
+            wait_time_s=_waited(interaction, self.seconds),
         )
 
 

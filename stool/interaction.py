@@ -36,10 +36,12 @@ __all__ = [
     "FIELD_NAMES",
     "FIELD_SPECS",
     "FULFILLED_AT",
+    "UNKNOWABLE_FIELDS",
     "UNPROFESSIONAL_BELOW",
     "Interaction",
     "classify",
     "taxonomy_code",
+    "type_code",
 ]
 
 FULFILLED_AT: Final = 0.8
@@ -74,24 +76,30 @@ class Interaction:
 
     # The outcome and how it was delivered (justice theory: distributive,
     # interactional, informational).
-    fulfilment: float = fraction(1.0)
-    """How far the customer's request was fulfilled: 0 not at all, 1 completely."""
-    professionalism: float = fraction(1.0)
-    """Courtesy, calm and respect shown by the agent: 0 rude, 1 impeccable."""
-    empathy: float = fraction(1.0)
-    """How far the agent acknowledged the customer's situation and feelings."""
-    explanation_clarity: float = fraction(1.0)
-    """How clearly the agent explained *why* (the rule, the delay, the limits)."""
-    extra_mile: bool = boolean(False)  # noqa: FBT003
-    """Whether the agent did more than was required (seed 000's "extra mile")."""
+    fulfilment: float | None = fraction(1.0, optional=True)
+    """How far the customer's request was fulfilled: 0 not at all, 1 completely;
+    None if not observed."""
+    professionalism: float | None = fraction(1.0, optional=True)
+    """Courtesy, calm and respect shown by the agent: 0 rude, 1 impeccable; None if not
+    observed."""
+    empathy: float | None = fraction(1.0, optional=True)
+    """How far the agent acknowledged the customer's situation and feelings; None if not
+    observed."""
+    explanation_clarity: float | None = fraction(1.0, optional=True)
+    """How clearly the agent explained *why* (the rule, the delay, the limits); None if
+    not observed."""
+    extra_mile: bool | None = boolean(False, optional=True)  # noqa: FBT003
+    """Whether the agent did more than was required (the "extra mile" that turns a
+    satisfied customer into a very satisfied one); None if not observed."""
 
     # Time and effort.
     handle_time_s: float = non_negative(300.0, unit="seconds")
     """Handle time of the contact, in seconds."""
     aht_target_s: float = positive(360.0, unit="seconds")
     """The average handle time target the agent is graded against, in seconds."""
-    wait_time_s: float = non_negative(0.0, unit="seconds")
-    """Time the customer spent waiting (queue and hold), in seconds."""
+    wait_time_s: float | None = non_negative(0.0, optional=True, unit="seconds")
+    """Time the customer spent waiting for a response (queue and hold, or for a reply to
+    an email or chat), in seconds; None if not observed."""
     transfers: int = count(0)
     """How many times the customer was transferred."""
     repeat_contacts: int = count(0)
@@ -102,27 +110,34 @@ class Interaction:
     """What the customer was promised (delivery, callback), in days; None if no promise."""
     delivered_days: float | None = non_negative(None, optional=True, unit="days")
     """When it was actually delivered, in days; None if not (yet) delivered."""
-    expectation: float = fraction(0.5)
+    elapsed_days: float | None = non_negative(None, optional=True, unit="days")
+    """Days since the promise was made, when the contact is scored; None if not
+    observed. With nothing delivered yet, a promise past due (`elapsed_days` beyond
+    `promised_days`) costs like a delivery that many days late; an open promise counts as
+    overdue only when this says so."""
+    expectation: float | None = fraction(0.5, optional=True)
     """What the customer expected coming in: 0 braced for a fight, 0.5 ordinary,
-    1 expects to be delighted."""
-    prior_bad_experiences: int = count(0)
-    """Earlier bad service experiences the customer brings along."""
-    customer_value: float = non_negative(0.0, unit="(currency)")
-    """The customer's lifetime value at stake, in your currency; 0 when unknown."""
+    1 expects to be delighted; None if not observed."""
+    prior_bad_experiences: int | None = count(0, optional=True)
+    """Earlier bad service experiences the customer brings along; None if not observed."""
+    customer_value: float | None = non_negative(0.0, optional=True, unit="(currency)")
+    """The customer's lifetime value at stake, in your currency; None if not observed."""
 
     # The agent's side.
-    customer_abuse: float = fraction(0.0)
-    """Abuse the agent received: 0 none, about 0.5 shouting or cursing, 1 insults or threats."""
-    agent_fatigue: float = fraction(0.0)
-    """Fatigue the agent carried into the contact: 0 fresh, 1 exhausted."""
+    customer_abuse: float | None = fraction(0.0, optional=True)
+    """Abuse the agent received: 0 none, about 0.5 shouting or cursing, 1 insults or
+    threats; None if not observed."""
+    agent_fatigue: float | None = fraction(0.0, optional=True)
+    """Fatigue the agent carried into the contact: 0 fresh, 1 exhausted; None if not
+    observed."""
     ended_by_agent: bool = boolean(False)  # noqa: FBT003
     """Whether the agent ended the contact (for example, an abusive call)."""
     escalated: bool = boolean(False)  # noqa: FBT003
     """Whether the contact was escalated to a higher authority."""
     authority: Authority = enum_field(Authority, Authority.AGENT)
     """The highest authority that handled the contact."""
-    thanked: bool = boolean(False)  # noqa: FBT003
-    """Whether the customer thanked the agent."""
+    thanked: bool | None = boolean(False, optional=True)  # noqa: FBT003
+    """Whether the customer thanked the agent; None if not observed."""
 
     # The company's side.
     bends: int = count(0)
@@ -197,6 +212,20 @@ class Interaction:
         """Return a copy with `changes` applied and validated (`attrs.evolve`)."""
         return attrs.evolve(self, **changes)
 
+    @property
+    def unobserved(self) -> tuple[str, ...]:
+        """The unknowable fields that are None (not observed), in declaration order.
+
+        Empty when everything was observed; see
+        [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS].
+
+        Examples:
+            >>> from stool import Interaction
+            >>> Interaction(empathy=None, thanked=None).unobserved
+            ('empathy', 'thanked')
+        """
+        return tuple(name for name in UNKNOWABLE_FIELDS if getattr(self, name) is None)
+
 
 FIELD_NAMES: Final[tuple[str, ...]] = tuple(a.name for a in attrs.fields(Interaction))
 """The field names of [Interaction][stool.Interaction], in declaration order: also the
@@ -206,6 +235,28 @@ FIELD_DEFAULTS: Final[dict[str, Any]] = {a.name: a.default for a in attrs.fields
 """The default of every field of [Interaction][stool.Interaction]."""
 
 FIELD_SPECS = {a.name: spec_of(a) for a in attrs.fields(Interaction)}
+
+UNKNOWABLE_FIELDS: Final[tuple[str, ...]] = (
+    "fulfilment",
+    "professionalism",
+    "empathy",
+    "explanation_clarity",
+    "extra_mile",
+    "wait_time_s",
+    "expectation",
+    "prior_bad_experiences",
+    "customer_value",
+    "customer_abuse",
+    "agent_fatigue",
+    "thanked",
+)
+"""The fields where None means *not observed*: the judgements and facts that operational
+exports often lack. A factor that reads one of them drops out of its leg when it is None
+(see [score][stool.score]); in [score_batch][stool.batch.score_batch] a NaN or null in
+such a column means the same, and so, by default, does a missing column.
+(`promised_days`, `delivered_days` and `csat` may be None too, meaning no promise, nothing
+delivered yet and no survey; `elapsed_days` None means the age of an open promise is not
+known, and such a promise counts as not yet overdue.)"""
 
 
 def taxonomy_code(
@@ -236,7 +287,7 @@ def classify(
     *,
     fulfilled_at: float = FULFILLED_AT,
     unprofessional_below: float = UNPROFESSIONAL_BELOW,
-) -> CustomerType:
+) -> CustomerType | None:
     """Sort an interaction into the four customer types of the source stories.
 
     The taxonomy of seed 000, exactly:
@@ -248,6 +299,10 @@ def classify(
     | no | any | yes | VERY_DISSATISFIED |
     | no | any | no | DISSATISFIED |
 
+    The type needs the fulfilment, and then either the extra mile (fulfilled) or the
+    professionalism (not fulfilled). When one it needs was not observed (None), the type
+    is not known and `classify` returns None: it never guesses.
+
     Args:
         interaction: The interaction to classify.
         fulfilled_at: Fulfilment at or above this counts as fulfilled ("got what they
@@ -256,7 +311,7 @@ def classify(
             unprofessionally; from 0 to 1.
 
     Returns:
-        The customer type.
+        The customer type, or None when an input it needs was not observed.
 
     Raises:
         ValidationError: If `interaction` is not an Interaction, or a threshold is not
@@ -268,19 +323,38 @@ def classify(
         <CustomerType.VERY_SATISFIED: 'very_satisfied'>
         >>> classify(Interaction(fulfilment=0.0, professionalism=0.2))
         <CustomerType.VERY_DISSATISFIED: 'very_dissatisfied'>
+        >>> print(classify(Interaction(fulfilment=None)))
+        None
     """
     if not isinstance(interaction, Interaction):
         raise ValidationError("classify.interaction", interaction, "an Interaction")
     fulfilled_at = _check_threshold("classify.fulfilled_at", fulfilled_at)
     unprofessional_below = _check_threshold("classify.unprofessional_below", unprofessional_below)
-    code = taxonomy_code(
+    code = type_code(
         interaction.fulfilment,
         interaction.professionalism,
         interaction.extra_mile,
         fulfilled_at,
         unprofessional_below,
     )
-    return CUSTOMER_TYPES[int(code)]
+    return None if code is None else CUSTOMER_TYPES[code]
+
+
+def type_code(
+    fulfilment: float | None,
+    professionalism: float | None,
+    extra_mile: bool | None,
+    fulfilled_at: float,
+    unprofessional_below: float,
+) -> int | None:
+    """Return the customer-type code of one interaction, or None if it is not known."""
+    if fulfilment is None:
+        return None
+    if fulfilment >= fulfilled_at:
+        return None if extra_mile is None else int(not extra_mile)
+    if professionalism is None:
+        return None
+    return 3 if professionalism < unprofessional_below else 2
 
 
 def _check_threshold(name: str, value: Any) -> float:

@@ -44,6 +44,20 @@ def _handle(i: Interaction, e: Any) -> float:
     return i.handle_time_s + e.seconds
 
 
+def _lower(value, cap):
+    """min, where an unobserved value (None) becomes the move's: the move makes it known."""
+    return cap if value is None else min(value, cap)
+
+
+def _higher(value, floor):
+    return floor if value is None else max(value, floor)
+
+
+def _plus(value, seconds):
+    """An unobserved wait stays unobserved: its total is still unknown."""
+    return None if value is None else value + seconds
+
+
 # What each move's docstring says it changes, restated as functions of the interaction
 # before (i) and the event (e).
 EFFECTS: dict[type[ev.Event], Effect] = {
@@ -54,17 +68,17 @@ EFFECTS: dict[type[ev.Event], Effect] = {
         "handle_time_s": _handle(i, e),
     },
     ev.BadNews: lambda i, e: {
-        "fulfilment": min(i.fulfilment, e.fulfilment_cap),
+        "fulfilment": _lower(i.fulfilment, e.fulfilment_cap),
         "handle_time_s": _handle(i, e),
     },
     ev.Resolve: lambda i, e: {"fulfilment": e.fulfilment, "handle_time_s": _handle(i, e)},
     ev.ExtraMile: lambda i, e: {"extra_mile": True, "handle_time_s": _handle(i, e)},
     ev.CustomerAbuse: lambda i, e: {
-        "customer_abuse": max(i.customer_abuse, e.severity),
+        "customer_abuse": _higher(i.customer_abuse, e.severity),
         "handle_time_s": _handle(i, e),
     },
     ev.AgentUnprofessional: lambda i, e: {
-        "professionalism": min(i.professionalism, e.professionalism_shown),
+        "professionalism": _lower(i.professionalism, e.professionalism_shown),
         "handle_time_s": _handle(i, e),
     },
     ev.Escalate: lambda i, e: {
@@ -76,12 +90,12 @@ EFFECTS: dict[type[ev.Event], Effect] = {
     ev.Deliver: lambda i, e: {"delivered_days": e.days},
     ev.Hold: lambda i, e: {
         "handle_time_s": _handle(i, e),
-        "wait_time_s": i.wait_time_s + e.seconds,
+        "wait_time_s": _plus(i.wait_time_s, e.seconds),
     },
-    ev.Wait: lambda i, e: {"wait_time_s": i.wait_time_s + e.seconds},
+    ev.Wait: lambda i, e: {"wait_time_s": _plus(i.wait_time_s, e.seconds)},
     ev.Transfer: lambda i, e: {
         "transfers": i.transfers + 1,
-        "wait_time_s": i.wait_time_s + e.seconds,
+        "wait_time_s": _plus(i.wait_time_s, e.seconds),
     },
     ev.RepeatContact: lambda i, e: {"repeat_contacts": i.repeat_contacts + 1},
     ev.Concession: lambda i, e: {
@@ -264,7 +278,10 @@ class TestDocumentedChanges:
         """No move lowers handle time, wait time or any count."""
         after = event(before)
         assert after.handle_time_s >= before.handle_time_s
-        assert after.wait_time_s >= before.wait_time_s
+        if before.wait_time_s is None:
+            assert after.wait_time_s is None
+        else:
+            assert after.wait_time_s >= before.wait_time_s
         for name in ("transfers", "repeat_contacts", "bends", "breaks"):
             assert getattr(after, name) >= getattr(before, name)
         assert after.concession_cost >= before.concession_cost
@@ -280,14 +297,26 @@ class TestDocumentedChanges:
     @given(interactions(), events(types=st.sampled_from([ev.CustomerAbuse])))
     def test_worst_abuse_counts(self, before, event):
         """Abuse only ever rises: the worst moment counts."""
-        assert event(before).customer_abuse == max(before.customer_abuse, event.severity)
+        assert event(before).customer_abuse == _higher(before.customer_abuse, event.severity)
 
     @given(interactions(), events(types=st.sampled_from([ev.BadNews, ev.AgentUnprofessional])))
     def test_caps_never_raise(self, before, event):
         """Bad news never raises fulfilment; a rude moment never raises professionalism."""
         after = event(before)
-        assert after.fulfilment <= before.fulfilment
-        assert after.professionalism <= before.professionalism
+        for name in ("fulfilment", "professionalism"):
+            if getattr(before, name) is not None:
+                assert getattr(after, name) <= getattr(before, name)
+
+    @given(events(types=st.sampled_from([ev.BadNews, ev.AgentUnprofessional, ev.CustomerAbuse])))
+    def test_a_move_makes_an_unknown_field_known(self, event):
+        """A capping move on an unobserved field sets it to the move's value."""
+        unknown = Interaction(fulfilment=None, professionalism=None, customer_abuse=None)
+        after = event(unknown)
+        assert None not in (
+            after.fulfilment if isinstance(event, ev.BadNews) else 0,
+            after.professionalism if isinstance(event, ev.AgentUnprofessional) else 0,
+            after.customer_abuse if isinstance(event, ev.CustomerAbuse) else 0,
+        )
 
 
 class TestValues:

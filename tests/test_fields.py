@@ -64,11 +64,14 @@ def real(low: float = 0.0, high: float = INF, *, low_open: bool = False, optiona
 
 
 FRACTION = real(0.0, 1.0)
+OPT_FRACTION = real(0.0, 1.0, optional=True)  # None: not observed
 NON_NEG = real()
 OPT_NON_NEG = real(optional=True)
 POSITIVE = real(low_open=True)
 COUNT = Range("int", 0, INF)
 BOOL = Range("bool")
+OPT_BOOL = Range("bool", optional=True)
+OPT_COUNT = Range("int", 0, INF, optional=True)
 TEXT = Range("str")
 
 
@@ -81,27 +84,28 @@ SECONDS = {"seconds": NON_NEG}
 CONTRACT: dict[type, dict[str, Range]] = {
     stool.Interaction: {
         "channel": one_of(Channel),
-        "fulfilment": FRACTION,
-        "professionalism": FRACTION,
-        "empathy": FRACTION,
-        "explanation_clarity": FRACTION,
-        "extra_mile": BOOL,
+        "fulfilment": OPT_FRACTION,
+        "professionalism": OPT_FRACTION,
+        "empathy": OPT_FRACTION,
+        "explanation_clarity": OPT_FRACTION,
+        "extra_mile": OPT_BOOL,
         "handle_time_s": NON_NEG,
         "aht_target_s": POSITIVE,
-        "wait_time_s": NON_NEG,
+        "wait_time_s": OPT_NON_NEG,
         "transfers": COUNT,
         "repeat_contacts": COUNT,
         "promised_days": OPT_NON_NEG,
         "delivered_days": OPT_NON_NEG,
-        "expectation": FRACTION,
-        "prior_bad_experiences": COUNT,
-        "customer_value": NON_NEG,
-        "customer_abuse": FRACTION,
-        "agent_fatigue": FRACTION,
+        "elapsed_days": OPT_NON_NEG,
+        "expectation": OPT_FRACTION,
+        "prior_bad_experiences": OPT_COUNT,
+        "customer_value": OPT_NON_NEG,
+        "customer_abuse": OPT_FRACTION,
+        "agent_fatigue": OPT_FRACTION,
         "ended_by_agent": BOOL,
         "escalated": BOOL,
         "authority": one_of(Authority),
-        "thanked": BOOL,
+        "thanked": OPT_BOOL,
         "bends": COUNT,
         "breaks": COUNT,
         "concession_cost": NON_NEG,

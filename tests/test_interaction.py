@@ -49,15 +49,30 @@ CONTRACT_FIELDS = (
 )
 
 THRESHOLDS = st.floats(0.0, 1.0)
+# Interactions whose type-deciding fields were all observed.
+KNOWN = interactions(
+    fulfilment=st.floats(0.0, 1.0),
+    professionalism=st.floats(0.0, 1.0),
+    extra_mile=st.booleans(),
+)
 BAD_THRESHOLDS = [math.nan, math.inf, -math.inf, -0.01, 1.01, 2, -1, True, False, "0.5", None]
 
 
 def expected_type(
-    fulfilment: float, professionalism: float, extra_mile: bool, at: float, below: float
-) -> CustomerType:
-    """The taxonomy of seed 000, written out as its table reads."""
+    fulfilment: float | None,
+    professionalism: float | None,
+    extra_mile: bool | None,
+    at: float,
+    below: float,
+) -> CustomerType | None:
+    """The taxonomy of the source stories, written out as its table reads; None when an
+    input the row needs was not observed."""
+    if fulfilment is None:
+        return None
     fulfilled = fulfilment >= at
-    unprofessional = professionalism < below
+    if (fulfilled and extra_mile is None) or (not fulfilled and professionalism is None):
+        return None
+    unprofessional = professionalism is not None and professionalism < below
     if fulfilled and extra_mile:
         return CustomerType.VERY_SATISFIED
     if fulfilled:
@@ -239,7 +254,7 @@ class TestClassify:
         at_edge = interaction.replace(fulfilment=at, extra_mile=False)
         assert classify(at_edge, fulfilled_at=at) is CustomerType.SATISFIED
         if at > 0.0:
-            below = interaction.replace(fulfilment=math.nextafter(at, 0.0))
+            below = interaction.replace(fulfilment=math.nextafter(at, 0.0), professionalism=1.0)
             assert classify(below, fulfilled_at=at) in {
                 CustomerType.DISSATISFIED,
                 CustomerType.VERY_DISSATISFIED,
@@ -331,16 +346,35 @@ class TestClassify:
         below = np.float32(0.75)
         assert classify(rude, unprofessional_below=below) is CustomerType.VERY_DISSATISFIED
 
-    @given(interactions())
+    @given(KNOWN)
     def test_returns_a_member(self, interaction):
-        """classify always returns a CustomerType member."""
+        """classify returns a CustomerType member when its inputs were observed."""
         assert isinstance(classify(interaction), CustomerType)
+
+    @pytest.mark.parametrize(
+        "facts",
+        [
+            {"fulfilment": None},
+            {"fulfilment": 1.0, "extra_mile": None},
+            {"fulfilment": 0.0, "professionalism": None},
+        ],
+    )
+    def test_unknown_input_gives_none(self, facts):
+        """When an input the type needs was not observed, classify says None, not a guess."""
+        assert classify(Interaction(**facts)) is None
+
+    def test_an_input_the_type_does_not_need_may_be_unknown(self):
+        """A fulfilled request needs no professionalism; an unfulfilled one no extra mile."""
+        fulfilled = Interaction(fulfilment=1.0, professionalism=None)
+        refused = Interaction(fulfilment=0.0, extra_mile=None, professionalism=0.1)
+        assert classify(fulfilled) is CustomerType.SATISFIED
+        assert classify(refused) is CustomerType.VERY_DISSATISFIED
 
 
 class TestTaxonomyCode:
     """taxonomy_code gives the same answer on floats and on numpy arrays."""
 
-    @given(st.lists(interactions(), min_size=1, max_size=20), THRESHOLDS, THRESHOLDS)
+    @given(st.lists(KNOWN, min_size=1, max_size=20), THRESHOLDS, THRESHOLDS)
     def test_array_path_equals_float_path(self, batch, at, below):
         """The array expression gives, row by row, the code of classify on each row."""
         fulfilment = np.array([i.fulfilment for i in batch])
@@ -352,7 +386,7 @@ class TestTaxonomyCode:
             got = classify(interaction, fulfilled_at=at, unprofessional_below=below)
             assert members[code] is got
 
-    @given(interactions(), THRESHOLDS, THRESHOLDS)
+    @given(KNOWN, THRESHOLDS, THRESHOLDS)
     def test_scalar_code_is_the_member_index(self, interaction, at, below):
         """On scalars, the code is the index of classify's answer in CustomerType."""
         code = taxonomy_code(

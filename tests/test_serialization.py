@@ -221,7 +221,7 @@ class TestUnstructureShape:
 WRONG_TYPES = [
     ("fulfilment", "0.5", "Interaction.fulfilment"),
     ("fulfilment", True, "Interaction.fulfilment"),
-    ("fulfilment", None, "Interaction.fulfilment"),
+    ("handle_time_s", None, "Interaction.handle_time_s"),
     ("fulfilment", [0.5], "Interaction.fulfilment"),
     ("transfers", 1.0, "Interaction.transfers"),
     ("transfers", "1", "Interaction.transfers"),
