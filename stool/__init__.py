@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from stool.enums import Authority, Channel, CustomerType, Leg, Verdict
+from stool.enums import Authority, Channel, CustomerType, Leg, LegStatus, Verdict
 from stool.errors import PolicyError, StoolError, ValidationError
 from stool.interaction import Interaction, classify
 from stool.parties import Agent, Company, Customer
@@ -24,6 +24,7 @@ from stool.serialization import structure, unstructure
 if TYPE_CHECKING:
     from stool import events, scenarios
     from stool.batch import score_batch
+    from stool.calibration import Calibration
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
     from stool.policy import (
         Decision,
@@ -46,6 +47,7 @@ __all__ = [
     "Agent",
     "AgentModel",
     "Authority",
+    "Calibration",
     "Channel",
     "Company",
     "CompanyModel",
@@ -59,6 +61,7 @@ __all__ = [
     "Ledger",
     "Leg",
     "LegScore",
+    "LegStatus",
     "PolicyBook",
     "PolicyDefinitionError",
     "PolicyError",
@@ -92,6 +95,7 @@ __all__ = [
 
 # Names whose home modules load on first use.
 _LAZY: dict[str, str] = {
+    "Calibration": "stool.calibration",
     "AgentModel": "stool.models",
     "CompanyModel": "stool.models",
     "CustomerModel": "stool.models",

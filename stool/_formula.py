@@ -2,13 +2,17 @@
 
 Each function takes a math backend `xp` first: `SCALAR` (the `math` module and
 builtins) for one interaction, or `array_math()` (numpy) for a column batch.
-The formulas use only arithmetic, comparisons and the backend's `exp`, `tanh`,
-`minimum`, `maximum`, `where` and `capped` (a minimum where a condition holds: a
-critical item), so the same code runs on both paths and they agree to the last bit except
-where numpy's `exp`/`tanh` round differently from the C library's (an ulp or so).
+The formulas use only arithmetic, comparisons and the backend's `exp`, `tanh`, `log`,
+`log1p`, `isnan`, `minimum`, `maximum`, `where` and `capped` (a minimum where a condition
+holds: a critical item), so the same code runs on both paths and they agree to the last
+bit except where numpy's `exp`/`tanh` round differently from the C library's (an ulp or
+so).
 
-Inputs are the [Interaction][stool.Interaction] fields, except that an optional promise
-arrives as `promise_gap`: promised minus delivered days, or 0 when either is absent.
+Inputs are the [Interaction][stool.Interaction] fields gathered in an
+[Inputs][stool._formula.Inputs], except that a promise arrives as its lateness in days
+([lateness_days][stool._formula.lateness_days]) and a wait with its channel's scale.
+Unobserved inputs arrive at their best value, with an [Observed][stool._formula.Observed]
+saying which they were.
 Nothing here validates: [score][stool.score] reads a validated Interaction and
 [score_batch][stool.score_batch] validates every column first.
 """
@@ -18,9 +22,10 @@ from __future__ import annotations
 import math
 import operator
 import types
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 if TYPE_CHECKING:
+    from stool.calibration import Calibration
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel
 
 _mul = operator.mul
@@ -29,6 +34,9 @@ RATIO_CEILING: Final = 1e9
 """Ratios (handle time to target, concession to budget) and the disconfirmation saturate
 here, long after their factor has reached 0 or 1, so that no finite input or parameter
 can turn a factor into `0 * inf`."""
+
+TINY: Final = 1e-300
+"""Ratios are floored here before a logarithm (a wait of 0 is handled on its own)."""
 
 BUDGET_FLOOR: Final = 1e-12
 """A concession budget of 0 is divided as if it were this (any cost is then far over)."""
@@ -43,7 +51,15 @@ def _capped(value: Any, condition: Any, ceiling: float) -> Any:
 
 
 SCALAR: Final = types.SimpleNamespace(
-    exp=math.exp, tanh=math.tanh, minimum=min, maximum=max, where=_where, capped=_capped
+    exp=math.exp,
+    tanh=math.tanh,
+    log=math.log,
+    log1p=math.log1p,
+    isnan=math.isnan,
+    minimum=min,
+    maximum=max,
+    where=_where,
+    capped=_capped,
 )
 """The float backend: one interaction."""
 
@@ -58,6 +74,9 @@ def array_math() -> Any:
     return types.SimpleNamespace(
         exp=np.exp,
         tanh=np.tanh,
+        log=np.log,
+        log1p=np.log1p,
+        isnan=np.isnan,
         minimum=np.minimum,
         maximum=np.maximum,
         where=np.where,
@@ -80,6 +99,19 @@ def overrun(xp: Any, handle_time_s: Any, aht_target_s: Any) -> Any:
     return xp.maximum(xp.minimum(handle_time_s / aht_target_s, RATIO_CEILING) - 1.0, 0.0)
 
 
+def lateness_days(xp: Any, promised: Any, delivered: Any, elapsed: Any) -> Any:
+    """Days a promise was delivered late (negative: early), NaN standing for None.
+
+    Delivered: `delivered - promised`. Not delivered yet: how far `elapsed` is past the
+    promise (0 until it is due, or when `elapsed` is unknown). No promise: 0.
+    """
+    delivered_late = delivered - promised
+    overdue = xp.maximum(elapsed - promised, 0.0)
+    open_late = xp.where(xp.isnan(overdue), 0.0, overdue)
+    late = xp.where(xp.isnan(delivered_late), open_late, delivered_late)
+    return xp.where(xp.isnan(late), 0.0, late)
+
+
 def expected_outcome(xp: Any, m: CustomerModel, expectation: Any, prior_bad: Any) -> Any:
     """What the customer expects to get, lowered by each prior bad experience.
 
@@ -89,77 +121,177 @@ def expected_outcome(xp: Any, m: CustomerModel, expectation: Any, prior_bad: Any
     return expectation * xp.exp(-m.expectation_drop * prior_bad)
 
 
-def customer_factors(  # noqa: PLR0917 - positional on purpose: called once per interaction
-    xp: Any,
-    m: CustomerModel,
-    fulfilment: Any,
-    professionalism: Any,
-    empathy: Any,
-    clarity: Any,
-    extra_mile: Any,
-    wait_time_s: Any,
-    transfers: Any,
-    repeat_contacts: Any,
-    promise_gap: Any,
-    expectation: Any,
-    prior_bad: Any,
-) -> tuple[Any, ...]:
+class Inputs(NamedTuple):
+    """What the formulas read: the Interaction's fields, as floats or as arrays.
+
+    Fields that were not observed hold their *best* value ([BEST][stool._formula.BEST]):
+    the leg computed from them is the best case, which bounds the estimate from above.
+    `wait_scale_s` is the customer model's scale for the contact's channel, and
+    `lateness_days` the days a promise was (or, open and past due, is) late; negative
+    when early, 0 with no promise.
+    """
+
+    fulfilment: Any
+    professionalism: Any
+    empathy: Any
+    clarity: Any
+    extra_mile: Any
+    wait_time_s: Any
+    wait_scale_s: Any
+    transfers: Any
+    repeat_contacts: Any
+    lateness_days: Any
+    expectation: Any
+    prior_bad: Any
+    customer_value: Any
+    abuse: Any
+    fatigue: Any
+    ended_by_agent: Any
+    escalated: Any
+    thanked: Any
+    bends: Any
+    breaks: Any
+    concession_cost: Any
+    concession_budget: Any
+    handle_time_s: Any
+    aht_target_s: Any
+
+
+class Observed(NamedTuple):
+    """Whether each of the unknowable inputs was observed: 1/True or 0/False, or arrays.
+
+    In the order of [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS].
+    """
+
+    fulfilment: Any
+    professionalism: Any
+    empathy: Any
+    clarity: Any
+    extra_mile: Any
+    wait_time_s: Any
+    expectation: Any
+    prior_bad: Any
+    customer_value: Any
+    abuse: Any
+    fatigue: Any
+    thanked: Any
+
+
+BEST: Final[dict[str, float]] = {
+    "fulfilment": 1.0,
+    "professionalism": 1.0,
+    "empathy": 1.0,
+    "explanation_clarity": 1.0,
+    "extra_mile": 1.0,
+    "wait_time_s": 0.0,
+    "expectation": 0.0,
+    "prior_bad_experiences": 0.0,
+    "customer_value": 0.0,
+    "customer_abuse": 0.0,
+    "agent_fatigue": 0.0,
+    "thanked": 1.0,
+}
+"""The value of each unknowable field that leaves every leg at its best: every leg is
+monotone in each of these fields, so an unobserved field taken at this value gives the
+best case, which no known value beats."""
+
+
+def customer_known(o: Observed) -> tuple[Any, ...]:
+    """Whether each customer factor's inputs were all observed, in `FACTORS` order."""
+    f = o.fulfilment
+    return (
+        f,
+        o.professionalism,
+        o.empathy,
+        f * o.clarity,
+        o.wait_time_s,
+        f * o.expectation * o.prior_bad,
+        1.0,
+        o.extra_mile,
+        f * o.professionalism * o.extra_mile * o.prior_bad,
+    )
+
+
+def company_known(o: Observed) -> tuple[Any, ...]:
+    """Whether each company factor's inputs were all observed, in `FACTORS` order."""
+    return (1.0, 1.0, 1.0, 1.0, o.customer_value * o.prior_bad)
+
+
+def agent_known(o: Observed) -> tuple[Any, ...]:
+    """Whether each agent factor's inputs were all observed, in `FACTORS` order."""
+    return (o.abuse, o.thanked, 1.0, 1.0, o.fatigue, o.abuse * o.fulfilment)
+
+
+def wait_effort(xp: Any, wait_time_s: Any, wait_scale_s: Any, shape: float) -> Any:
+    """Units of effort from waiting: `log(1 + (wait / scale) ** shape)`, without overflow.
+
+    Written as the softplus of `shape * log(wait / scale)`, so that no wait and no shape
+    overflows; a wait of 0 costs nothing.
+    """
+    ratio = xp.maximum(wait_time_s / wait_scale_s, TINY)
+    z = shape * xp.log(ratio)
+    units = xp.maximum(z, 0.0) + xp.log1p(xp.exp(-abs(z)))
+    return xp.where(wait_time_s > 0.0, units, 0.0)
+
+
+def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
     """Return the customer factor satisfactions, in `CustomerModel.FACTORS` order."""
+    fulfilment = x.fulfilment
     # Informational justice: an explanation is owed in proportion to the bad news.
-    explanation = 1.0 - (1.0 - fulfilment) * (1.0 - clarity)
+    explanation = 1.0 - (1.0 - fulfilment) * (1.0 - x.clarity)
     # Customer effort: waiting, transfers and repeat contacts, in units of effort.
     effort = xp.exp(
         -(
-            wait_time_s / m.wait_scale_s
-            + m.transfer_effort * transfers
-            + m.repeat_effort * repeat_contacts
+            wait_effort(xp, x.wait_time_s, x.wait_scale_s, m.wait_shape)
+            + m.transfer_effort * x.transfers
+            + m.repeat_effort * x.repeat_contacts
         )
     )
-    # Expectation-disconfirmation: outcome against the (lowered) expectation, plus days
-    # early against the promise; a shortfall weighs loss_aversion times a surplus.
-    expected = expected_outcome(xp, m, expectation, prior_bad)
-    gap = fulfilment - expected + promise_gap / m.promise_scale_days
-    # Saturate (tanh is flat long before) so that no parameter turns it into 0 * inf.
-    gap = xp.minimum(xp.maximum(gap, -RATIO_CEILING), RATIO_CEILING)
+    # Expectation-disconfirmation: the outcome against the (lowered) expectation; a
+    # shortfall weighs loss_aversion times a surplus.
+    gap = fulfilment - expected_outcome(xp, m, x.expectation, x.prior_bad)
     felt = xp.where(gap < 0.0, m.loss_aversion * gap, gap)
     expectations = logistic(xp, m.disconfirmation_steepness * felt)
+    # A promise: kept is `promise_kept`; each day early adds a little to the log-odds,
+    # each day late takes a lot (saturated so that no input turns it into inf - inf).
+    late = xp.minimum(xp.maximum(x.lateness_days, -RATIO_CEILING), RATIO_CEILING)
+    odds = (
+        math.log(m.promise_kept / (1.0 - m.promise_kept))
+        + xp.maximum(-late, 0.0) / m.promise_early_scale_days
+        - xp.maximum(late, 0.0) / m.promise_late_scale_days
+    )
+    promise = logistic(xp, xp.minimum(xp.maximum(odds, -RATIO_CEILING), RATIO_CEILING))
     # Recovery from a bad start: hostility from prior bad experiences, repaired by a
     # professional fulfilment, fully so with the extra mile.
-    hostility = 1.0 - xp.exp(-m.hostility_rate * prior_bad)
+    hostility = 1.0 - xp.exp(-m.hostility_rate * x.prior_bad)
     share = m.recovery_without_extra_mile
-    repair = fulfilment * professionalism * (share + (1.0 - share) * extra_mile)
+    repair = fulfilment * x.professionalism * (share + (1.0 - share) * x.extra_mile)
     recovery = 1.0 - hostility * (1.0 - repair)
     return (
         fulfilment,
-        professionalism,
-        empathy,
+        x.professionalism,
+        x.empathy,
         explanation,
         effort,
         expectations,
-        extra_mile * 1.0,
+        promise,
+        x.extra_mile * 1.0,
         recovery,
     )
 
 
-def company_factors(  # noqa: PLR0917
-    xp: Any,
-    m: CompanyModel,
-    customer: Any,
-    bends: Any,
-    breaks: Any,
-    concession_cost: Any,
-    concession_budget: Any,
-    over: Any,
-    customer_value: Any,
-    prior_bad: Any,
+def company_factors(
+    xp: Any, m: CompanyModel, customer: Any, over: Any, x: Inputs
 ) -> tuple[Any, ...]:
     """Return the company factor satisfactions, in `CompanyModel.FACTORS` order.
 
     `customer` is the customer leg's value: the predicted customer satisfaction; `over`
     is the handle-time `overrun`.
     """
-    policy = xp.exp(-(m.bend_cost * bends + m.break_cost * breaks))
-    spent = xp.minimum(concession_cost / xp.maximum(concession_budget, BUDGET_FLOOR), RATIO_CEILING)
+    policy = xp.exp(-(m.bend_cost * x.bends + m.break_cost * x.breaks))
+    spent = xp.minimum(
+        x.concession_cost / xp.maximum(x.concession_budget, BUDGET_FLOOR), RATIO_CEILING
+    )
     concession = xp.exp(
         -(
             m.concession_within * xp.minimum(spent, 1.0)
@@ -171,8 +303,8 @@ def company_factors(  # noqa: PLR0917
     reputation = logistic(xp, m.reputation_steepness * (customer - m.reputation_midpoint))
     # Retention: the share of the customer's value at stake, times the chance of losing
     # them; prior bad experiences leave a scar a good recovery does not remove.
-    stake = customer_value / (customer_value + m.retention_value_scale)
-    loyal = customer * xp.exp(-m.loyalty_scar * prior_bad)
+    stake = x.customer_value / (x.customer_value + m.retention_value_scale)
+    loyal = customer * xp.exp(-m.loyalty_scar * x.prior_bad)
     retention = 1.0 - stake * (1.0 - loyal)
     return (policy, concession, handle, reputation, retention)
 
@@ -182,32 +314,20 @@ def strain(xp: Any, abuse: Any, fulfilment: Any) -> Any:
     return xp.maximum(abuse, 1.0 - fulfilment)
 
 
-def agent_factors(  # noqa: PLR0917
-    xp: Any,
-    m: AgentModel,
-    customer: Any,
-    abuse: Any,
-    thanked: Any,
-    breaks: Any,
-    over: Any,
-    fatigue: Any,
-    fulfilment: Any,
-    escalated: Any,
-    ended_by_agent: Any,
-) -> tuple[Any, ...]:
+def agent_factors(xp: Any, m: AgentModel, customer: Any, over: Any, x: Inputs) -> tuple[Any, ...]:
     """Return the agent factor satisfactions, in `AgentModel.FACTORS` order.
 
     `customer` is the customer leg's value: a good survey is predicted, never read;
     `over` is the handle-time `overrun`.
     """
-    respect = 1.0 - abuse
-    recognition = 1.0 - (1.0 - m.thanks_boost * thanked) * (1.0 - customer)
-    job = xp.exp(-m.job_break_cost * breaks)
+    respect = 1.0 - x.abuse
+    recognition = 1.0 - (1.0 - m.thanks_boost * x.thanked) * (1.0 - customer)
+    job = xp.exp(-m.job_break_cost * x.breaks)
     handle = xp.exp(-m.aht_slope * over)
-    rested = 1.0 - fatigue
+    rested = 1.0 - x.fatigue
     # Support matters in proportion to the strain: abuse, or bad news to deliver.
-    backed = xp.maximum(escalated, ended_by_agent)
-    support = 1.0 - strain(xp, abuse, fulfilment) * (1.0 - backed)
+    backed = xp.maximum(x.escalated, x.ended_by_agent)
+    support = 1.0 - strain(xp, x.abuse, x.fulfilment) * (1.0 - backed)
     return (respect, recognition, job, handle, rested, support)
 
 
@@ -225,114 +345,126 @@ def weighted_mean(normalised: tuple[float, ...], factors: tuple[Any, ...]) -> tu
     return terms, value
 
 
-def evaluate(  # noqa: PLR0917 - positional on purpose: the hot path of both paths
-    xp: Any,
-    model: StoolModel,
-    fulfilment: Any,
-    professionalism: Any,
-    empathy: Any,
-    clarity: Any,
-    extra_mile: Any,
-    wait_time_s: Any,
-    transfers: Any,
-    repeat_contacts: Any,
-    promise_gap: Any,
-    expectation: Any,
-    prior_bad: Any,
-    customer_value: Any,
-    abuse: Any,
-    fatigue: Any,
-    ended_by_agent: Any,
-    escalated: Any,
-    thanked: Any,
-    bends: Any,
-    breaks: Any,
-    concession_cost: Any,
-    concession_budget: Any,
-    handle_time_s: Any,
-    aht_target_s: Any,
-) -> tuple[Any, ...]:
+def observed_mean(
+    xp: Any, normalised: tuple[float, ...], factors: tuple[Any, ...], known: tuple[Any, ...]
+) -> tuple[list[Any], Any, Any]:
+    """Return the terms, value and coverage of a leg over its observed factors only.
+
+    A factor that was not observed (`known` 0) drops out, and the weights of the others
+    are renormalised: `w_i * k_i / coverage * s_i`, where the coverage `sum(w_i * k_i)`
+    is the share of the leg's weight that was observed. Every leg model keeps a weight
+    on a factor that is always observed, so the coverage is above 0.
+    """
+    coverage: Any = 0.0
+    for weight, flag in zip(normalised, known, strict=True):
+        coverage = coverage + weight * flag
+    terms = [
+        weight * flag * factor / coverage
+        for weight, flag, factor in zip(normalised, known, factors, strict=True)
+    ]
+    value: Any = 0.0
+    for term in terms:
+        value = value + term
+    # The renormalised shares may add up to an ulp over 1.
+    return terms, xp.minimum(value, 1.0), xp.minimum(coverage, 1.0)
+
+
+class Legs(NamedTuple):
+    """What [evaluate][stool._formula.evaluate] returns for the three legs.
+
+    For each leg: its contributions (`*_terms`, over the observed factors), its value
+    before any cap (`*_estimate`), its best case (every unobserved input at its best),
+    its coverage, and its value after each cap in turn; `customer`, `company` and
+    `agent` are the final values.
+    """
+
+    customer_terms: list[Any]
+    customer_estimate: Any
+    customer_best: Any
+    customer_coverage: Any
+    customer: Any
+    company_terms: list[Any]
+    company_estimate: Any
+    company_best: Any
+    company_coverage: Any
+    company_bounded: Any
+    company: Any
+    agent_terms: list[Any]
+    agent_estimate: Any
+    agent_best: Any
+    agent_coverage: Any
+    agent_bounded: Any
+    agent_after_abuse: Any
+    agent: Any
+
+
+def evaluate(xp: Any, model: StoolModel, x: Inputs, observed: Observed | None) -> Legs:
     """Compute the three legs, the customer leg first (the service-profit chain).
 
-    Returns:
-        `(customer_terms, customer, company_terms, company_uncapped, company,
-        agent_terms, agent_uncapped, agent_after_abuse, agent)`: each leg's
-        contributions, its value before its caps, after each cap in turn, and its value.
+    With `observed` None every input was observed: each leg is the weighted mean of its
+    factors. Otherwise each leg is the mean of its observed factors, renormalised
+    ([observed_mean][stool._formula.observed_mean]), and never more than its best case,
+    the weighted mean with every unobserved input at its best (`x` holds them so):
+    an unknown never raises a leg above what any known value would.
     """
-    cm = model.customer
-    customer_terms, customer = weighted_mean(
-        cm._normalised,  # noqa: SLF001
-        customer_factors(
-            xp,
-            cm,
-            fulfilment,
-            professionalism,
-            empathy,
-            clarity,
-            extra_mile,
-            wait_time_s,
-            transfers,
-            repeat_contacts,
-            promise_gap,
-            expectation,
-            prior_bad,
-        ),
-    )
-    over = overrun(xp, handle_time_s, aht_target_s)
-    km = model.company
-    company_terms, company_uncapped = weighted_mean(
-        km._normalised,  # noqa: SLF001
-        company_factors(
-            xp,
-            km,
-            customer,
-            bends,
-            breaks,
-            concession_cost,
-            concession_budget,
-            over,
-            customer_value,
-            prior_bad,
-        ),
-    )
-    broke = breaks > 0
-    company = xp.capped(company_uncapped, broke, km.break_cap)
-    am = model.agent
-    agent_terms, agent_uncapped = weighted_mean(
-        am._normalised,  # noqa: SLF001
-        agent_factors(
-            xp,
-            am,
-            customer,
-            abuse,
-            thanked,
-            breaks,
-            over,
-            fatigue,
-            fulfilment,
-            escalated,
-            ended_by_agent,
-        ),
-    )
-    agent_after_abuse = xp.capped(agent_uncapped, abuse >= am.severe_abuse_at, am.abuse_cap)
+    cm, km, am = model.customer, model.company, model.agent
+    cw, kw, aw = cm._normalised, km._normalised, am._normalised  # noqa: SLF001
+    over = overrun(xp, x.handle_time_s, x.aht_target_s)
+    factors = customer_factors(xp, cm, x)
+    c_terms, c_best = weighted_mean(cw, factors)
+    k_factors = company_factors(xp, km, c_best, over, x)
+    a_factors = agent_factors(xp, am, c_best, over, x)
+    k_terms, k_best = weighted_mean(kw, k_factors)
+    a_terms, a_best = weighted_mean(aw, a_factors)
+    if observed is None:
+        c_estimate, c_coverage, customer = c_best, 1.0, c_best
+        k_estimate, k_coverage, k_bounded = k_best, 1.0, k_best
+        a_estimate, a_coverage, a_bounded = a_best, 1.0, a_best
+    else:
+        c_terms, c_estimate, c_coverage = observed_mean(xp, cw, factors, customer_known(observed))
+        customer = xp.minimum(c_estimate, c_best)
+        # The company and agent legs read the customer leg: its best case for their best
+        # cases, its value for their estimates.
+        k_factors = company_factors(xp, km, customer, over, x)
+        a_factors = agent_factors(xp, am, customer, over, x)
+        k_terms, k_estimate, k_coverage = observed_mean(xp, kw, k_factors, company_known(observed))
+        a_terms, a_estimate, a_coverage = observed_mean(xp, aw, a_factors, agent_known(observed))
+        k_bounded = xp.minimum(k_estimate, k_best)
+        a_bounded = xp.minimum(a_estimate, a_best)
+    broke = x.breaks > 0
+    company = xp.capped(k_bounded, broke, km.break_cap)
+    agent_after_abuse = xp.capped(a_bounded, x.abuse >= am.severe_abuse_at, am.abuse_cap)
     agent = xp.capped(agent_after_abuse, broke, am.break_cap)
-    return (
-        customer_terms,
+    return Legs(
+        c_terms,
+        c_estimate,
+        c_best,
+        c_coverage,
         customer,
-        company_terms,
-        company_uncapped,
+        k_terms,
+        k_estimate,
+        k_best,
+        k_coverage,
+        k_bounded,
         company,
-        agent_terms,
-        agent_uncapped,
+        a_terms,
+        a_estimate,
+        a_best,
+        a_coverage,
+        a_bounded,
         agent_after_abuse,
         agent,
     )
 
 
-def predicted_csat(customer: Any) -> Any:
-    """Map the customer leg's value to a CSAT answer from 1 to 5: `1 + 4 * customer`.
+def at_or_below(xp: Any, calibration: Calibration, customer: Any, answer: int) -> Any:
+    """The probability of a survey answer at or below `answer` (1 to 4), given the leg."""
+    return logistic(xp, calibration.cutpoints[answer - 1] - calibration.slope * customer)
 
-    The top-two box (4 and 5) starts at a customer leg of 0.75, the start of the green band; the
-    neutral answer 3 is 0.5, the default at-risk level.
-    """
-    return 1.0 + 4.0 * customer
+
+def expected_answer(xp: Any, calibration: Calibration, customer: Any) -> Any:
+    """The expected survey answer from 1 to 5: `5 - sum of P(answer <= k), k = 1..4`."""
+    total: Any = 0.0
+    for answer in range(1, 5):
+        total = total + at_or_below(xp, calibration, customer, answer)
+    return 5.0 - total

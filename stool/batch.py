@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 from stool import _formula
 from stool._fields import Spec, _normalise_int, _normalise_real
-from stool.enums import CustomerType, member_from_name
+from stool.enums import Channel, CustomerType, LegStatus, member_from_name
 from stool.errors import ValidationError
-from stool.interaction import FIELD_DEFAULTS, FIELD_SPECS, taxonomy_code
+from stool.interaction import FIELD_DEFAULTS, FIELD_SPECS, UNKNOWABLE_FIELDS, taxonomy_code
 from stool.models import StoolModel
 
 if TYPE_CHECKING:
@@ -50,13 +50,22 @@ OUTPUT_COLUMNS: Final[tuple[str, ...]] = (
     "collapsed",
     "customer_type",
     "predicted_csat",
+    "p_low",
+    "customer_coverage",
+    "company_coverage",
+    "agent_coverage",
+    "customer_status",
+    "company_status",
+    "agent_status",
 )
 """The columns [score_batch][stool.batch.score_batch] returns, in this order."""
 
 _TYPE_NAMES: Final = tuple(member.name for member in CustomerType)
+_STATUS_NAMES: Final = tuple(member.name for member in LegStatus)
+_STATUS_CODES: Final = {member: code for code, member in enumerate(LegStatus)}
 
-# The Interaction fields the formulas read, in the order `_formula.evaluate` takes them
-# (`promise_gap` stands for promised_days and delivered_days).
+# The Interaction fields the formulas read, in the order of `_formula.Inputs`
+# (`wait_scale_s` comes from the channel, `lateness_days` from the promise).
 _INPUTS: Final = (
     "fulfilment",
     "professionalism",
@@ -64,9 +73,10 @@ _INPUTS: Final = (
     "explanation_clarity",
     "extra_mile",
     "wait_time_s",
+    "wait_scale_s",
     "transfers",
     "repeat_contacts",
-    "promise_gap",
+    "lateness_days",
     "expectation",
     "prior_bad_experiences",
     "customer_value",
@@ -91,6 +101,7 @@ def score_batch(
     model: StoolModel | None = None,
     *,
     extra_columns: Literal["error", "ignore"] = "error",
+    absent: Literal["unknown", "default"] = "unknown",
 ) -> Any:
     """Score every row of a table of interactions; return a table of the same kind.
 
@@ -99,11 +110,16 @@ def score_batch(
     closest field name: a misspelt field (`fulfillment` for `fulfilment`) would
     otherwise take its default in every row without a word.
     Pass `extra_columns="ignore"` when the table also carries ids or other data.
-    A missing column takes the field's default for every row.
-    Enum columns (`channel`, `authority`) hold member names, as
+    In the columns of [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS]
+    (fulfilment, professionalism, empathy, explanation clarity, the extra mile, the
+    wait, ...) a null or NaN means *not observed*, and so does a missing column, by
+    default (`absent="unknown"`): the factors that read it drop out, as in
+    [score][stool.score]. `absent="default"` gives a missing column the field's default
+    instead (a routine contact), for synthetic tables. Other missing columns take their
+    default. Enum columns (`channel`, `authority`) hold member names, as
     [unstructure][stool.unstructure] writes them, or members.
-    In the optional columns (`promised_days`, `delivered_days`, `csat`) a null or NaN
-    means absent; anywhere else it is an error.
+    In `promised_days`, `delivered_days`, `elapsed_days` and `csat` a null or NaN means
+    absent; anywhere else it is an error.
 
     Args:
         data: A pandas DataFrame, a pyarrow Table, or a mapping of column name to a
@@ -111,16 +127,21 @@ def score_batch(
         model: The model; None for the default [StoolModel][stool.models.StoolModel].
         extra_columns: `"error"` (the default) to reject columns that are not
             Interaction fields, `"ignore"` to let them through unread.
+        absent: `"unknown"` (the default): a missing column of an unknowable field is
+            not observed in any row; `"default"`: it takes the field's default.
 
     Returns:
         The same kind as `data` (a DataFrame keeps `data`'s index; a mapping is a
         `dict` of numpy arrays), with the columns of
         [OUTPUT_COLUMNS][stool.batch.OUTPUT_COLUMNS]: `customer`, `company`, `agent`
         (floats from 0 to 1); `customer_at_risk`, `company_at_risk`, `agent_at_risk`,
-        `collapsed` (booleans); `customer_type` (CustomerType names: a pandas
-        categorical, an arrow dictionary array, or a numpy string array); and
-        `predicted_csat` (1 to 5). Row `k` equals
-        [score][stool.score] of row `k` as an Interaction.
+        `collapsed` (booleans); `customer_type` (CustomerType names, null where not
+        known: a pandas categorical, an arrow dictionary array, or a numpy array);
+        `predicted_csat` (1 to 5) and `p_low` (the probability of a low answer);
+        `customer_coverage`, `company_coverage`, `agent_coverage` (0 to 1); and
+        `customer_status`, `company_status`, `agent_status` (LegStatus names: HOLDS,
+        AT_RISK or NOT_ENOUGH_EVIDENCE). Row `k` equals [score][stool.score] of row `k`
+        as an Interaction.
 
     Raises:
         ValidationError: If a value is invalid: NaN or infinite, out of range, a
@@ -144,10 +165,12 @@ def score_batch(
         raise ValidationError("score_batch.model", model, "a StoolModel, or None for the default")
     if extra_columns not in ("error", "ignore"):
         raise ValidationError("score_batch.extra_columns", extra_columns, "'error' or 'ignore'")
+    if absent not in ("unknown", "default"):
+        raise ValidationError("score_batch.absent", absent, "'unknown' or 'default'")
     reader = _reader(data)
     if extra_columns == "error":
         _reject_extra_columns(reader.given())
-    columns, rows = reader.read()
+    columns, rows = reader.read(model, unknown=absent == "unknown")
     results = _score_columns(columns, rows, model)
     return reader.write(results)
 
@@ -163,43 +186,115 @@ def _score_columns(
     xp = _formula.array_math()
     thresholds = model.thresholds
     levels, collapse = thresholds._levels  # noqa: SLF001
-    customer_out = np.empty(rows)
-    company_out = np.empty(rows)
-    agent_out = np.empty(rows)
+    minimum = thresholds.min_coverage
+    calibration = model.calibration
+    legs_out = np.empty((3, rows))
+    coverage_out = np.ones((3, rows))
+    p_low = np.empty(rows)
+    predicted = np.empty(rows)
     flags = np.empty((4, rows), dtype=bool)
+    status = np.empty((3, rows), dtype=np.int8)
     codes = np.empty(rows, dtype=np.int8)
     inputs = [columns[name] for name in _INPUTS]
+    unknowable = [columns[name] for name in UNKNOWABLE_FIELDS]
+    positions = [_INPUTS.index(name) for name in UNKNOWABLE_FIELDS]
+    best = [_formula.BEST[name] for name in UNKNOWABLE_FIELDS]
+    holds, at_risk, thin = (_STATUS_CODES[member] for member in LegStatus)
     # Ratios may overflow to inf before they saturate, as Python floats silently do in
     # `score`; numpy would warn about it.
-    with np.errstate(over="ignore", under="ignore"):
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
         for start in range(0, rows, CHUNK_ROWS):
             part = slice(start, min(start + CHUNK_ROWS, rows))
             args = [value[part] if isinstance(value, np.ndarray) else value for value in inputs]
-            result = _formula.evaluate(xp, model, *args)
-            customer, company, agent = result[1], result[4], result[8]
-            customer_out[part] = customer
-            company_out[part] = company
-            agent_out[part] = agent
-            flags[0, part] = customer < levels[0]
-            flags[1, part] = company < levels[1]
-            flags[2, part] = agent < levels[2]
-            flags[3, part] = (
-                (customer < collapse[0]) | (company < collapse[1]) | (agent < collapse[2])
+            observed = _observed(
+                [value[part] if isinstance(value, np.ndarray) else value for value in unknowable]
             )
-            codes[part] = taxonomy_code(
-                args[0], args[1], args[4], thresholds.fulfilled_at, thresholds.unprofessional_below
+            if observed is not None:
+                for position, flag, value in zip(positions, observed, best, strict=True):
+                    if flag is not True:
+                        args[position] = np.where(flag, args[position], value)
+            legs = _formula.evaluate(xp, model, _formula.Inputs(*args), observed)
+            customer = legs.customer
+            values = (customer, legs.company, legs.agent)
+            coverages = (legs.customer_coverage, legs.company_coverage, legs.agent_coverage)
+            for leg in range(3):
+                legs_out[leg, part] = values[leg]
+                coverage_out[leg, part] = coverages[leg]
+                flags[leg, part] = risky = values[leg] < levels[leg]
+                status[leg, part] = np.where(
+                    risky, at_risk, np.where(coverage_out[leg, part] >= minimum, holds, thin)
+                )
+            flags[3, part] = (
+                (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
+            )
+            predicted[part] = _formula.expected_answer(xp, calibration, customer)
+            p_low[part] = _formula.at_or_below(xp, calibration, customer, calibration.low)
+            codes[part] = _type_codes(
+                [value[part] if isinstance(value, np.ndarray) else value for value in unknowable],
+                thresholds,
             )
     return {
-        "customer": customer_out,
-        "company": company_out,
-        "agent": agent_out,
+        "customer": legs_out[0],
+        "company": legs_out[1],
+        "agent": legs_out[2],
         "customer_at_risk": flags[0],
         "company_at_risk": flags[1],
         "agent_at_risk": flags[2],
         "collapsed": flags[3],
         "customer_type": codes,
-        "predicted_csat": _formula.predicted_csat(customer_out),
+        "predicted_csat": predicted,
+        "p_low": p_low,
+        "customer_coverage": coverage_out[0],
+        "company_coverage": coverage_out[1],
+        "agent_coverage": coverage_out[2],
+        "customer_status": status[0],
+        "company_status": status[1],
+        "agent_status": status[2],
     }
+
+
+def _observed(values: list[Any]) -> _formula.Observed | None:
+    """Which unknowable inputs were observed (NaN: not); None when all of them were."""
+    import numpy as np  # noqa: PLC0415
+
+    flags: list[Any] = []
+    anything_unknown = False
+    for value in values:
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            missing = np.isnan(value)
+            if missing.any():
+                anything_unknown = True
+                flags.append(~missing)
+                continue
+        elif isinstance(value, float) and value != value:  # noqa: PLR0124 - an absent column
+            anything_unknown = True
+            flags.append(False)
+            continue
+        flags.append(True)
+    return _formula.Observed(*flags) if anything_unknown else None
+
+
+def _type_codes(values: list[Any], thresholds: Any) -> Any:
+    """Customer-type codes 0-3, or -1 where an input the type needs was not observed."""
+    import numpy as np  # noqa: PLC0415
+
+    fulfilment, professionalism, _, _, extra_mile = (
+        np.asarray(value, dtype=np.float64) for value in values[:5]
+    )
+    codes = taxonomy_code(
+        np.nan_to_num(fulfilment),
+        np.nan_to_num(professionalism),
+        np.nan_to_num(extra_mile),
+        thresholds.fulfilled_at,
+        thresholds.unprofessional_below,
+    )
+    fulfilled = np.asarray(fulfilment) >= thresholds.fulfilled_at
+    unknown = (
+        np.isnan(fulfilment)
+        | (fulfilled & np.isnan(extra_mile))
+        | (~fulfilled & np.isnan(professionalism))
+    )
+    return np.where(unknown, -1, codes)
 
 
 # ------------------------------------------------------------------------ reading tables
@@ -245,33 +340,44 @@ class _Reader:
     def write(self, results: dict[str, Any]) -> Any:
         raise NotImplementedError
 
-    def read(self) -> tuple[dict[str, Any], int]:
+    def read(self, model: StoolModel, *, unknown: bool) -> tuple[dict[str, Any], int]:
+        """Validate every Interaction column; add the formulas' derived inputs."""
+        import numpy as np  # noqa: PLC0415
+
         present = {name for name in self.names() if isinstance(name, str)}
         checked: dict[str, Any] = {}
         for name, spec in FIELD_SPECS.items():
             if spec is None:
                 continue
-            # A missing column broadcasts its default.
-            checked[name] = (
-                _check(name, spec, self.column(name), self)
-                if name in present
-                else FIELD_DEFAULTS[name]
-            )
-        checked["promise_gap"] = _promise_gap(checked["promised_days"], checked["delivered_days"])
+            if name in present:
+                checked[name] = _check(name, spec, self.column(name), self)
+            elif unknown and name in UNKNOWABLE_FIELDS:
+                checked[name] = np.nan  # a missing column: not observed in any row
+            else:
+                default = FIELD_DEFAULTS[name]
+                # A missing column broadcasts its default (None: absent, as NaN).
+                checked[name] = np.nan if default is None else default
+        checked["wait_scale_s"] = _wait_scales(checked["channel"], model)
+        late = _formula.lateness_days(
+            _formula.array_math(),
+            checked["promised_days"],
+            checked["delivered_days"],
+            checked["elapsed_days"],
+        )
+        checked["lateness_days"] = float(late) if np.ndim(late) == 0 else late
         return checked, self.rows
 
 
-def _promise_gap(promised: Any, delivered: Any) -> Any:
-    """Promised minus delivered days where both are present, else 0 (no disconfirmation)."""
+def _wait_scales(channel: Any, model: StoolModel) -> Any:
+    """The customer model's wait scale for each row's channel: one look-up per distinct value."""
     import numpy as np  # noqa: PLC0415
 
-    if promised is None or delivered is None:
-        return 0.0
-    gap = np.subtract(promised, delivered)
-    if isinstance(gap, np.ndarray):
-        gap[np.isnan(gap)] = 0.0
-        return gap
-    return 0.0 if gap != gap else float(gap)  # noqa: PLR0124 - NaN test on a scalar
+    scale = model.customer.wait_scale_s
+    if isinstance(channel, Channel):
+        return scale(channel)
+    distinct, codes = channel
+    scales = np.array([scale(member) for member in distinct])
+    return scales[codes]
 
 
 def _reader(data: Any) -> _Reader:
@@ -324,7 +430,9 @@ class _MappingReader(_Reader):
         import numpy as np  # noqa: PLC0415
 
         out = dict(results)
-        out["customer_type"] = np.asarray(_TYPE_NAMES)[results["customer_type"]]
+        out["customer_type"] = _names(np, _TYPE_NAMES, results["customer_type"])
+        for name in _STATUS_COLUMNS:
+            out[name] = _names(np, _STATUS_NAMES, results[name])
         return {name: out[name] for name in OUTPUT_COLUMNS}
 
 
@@ -366,6 +474,10 @@ class _PandasReader(_Reader):
         out["customer_type"] = pd.Categorical.from_codes(
             results["customer_type"], dtype=pd.CategoricalDtype(list(_TYPE_NAMES))
         )
+        for name in _STATUS_COLUMNS:
+            out[name] = pd.Categorical.from_codes(
+                results[name], dtype=pd.CategoricalDtype(list(_STATUS_NAMES))
+            )
         return pd.DataFrame({name: out[name] for name in OUTPUT_COLUMNS}, index=self.data.index)
 
 
@@ -391,10 +503,23 @@ class _ArrowReader(_Reader):
         import pyarrow as pa  # noqa: PLC0415
 
         arrays = {name: pa.array(results[name]) for name in OUTPUT_COLUMNS}
-        arrays["customer_type"] = pa.DictionaryArray.from_arrays(
-            pa.array(results["customer_type"], type=pa.int8()), pa.array(list(_TYPE_NAMES))
-        )
+        for name, names in (("customer_type", _TYPE_NAMES), *_STATUS_PAIRS):
+            codes = results[name]
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes, type=pa.int8(), mask=codes < 0), pa.array(list(names))
+            )
         return pa.table({name: arrays[name] for name in OUTPUT_COLUMNS})
+
+
+_STATUS_COLUMNS: Final = ("customer_status", "company_status", "agent_status")
+_STATUS_PAIRS: Final = tuple((name, _STATUS_NAMES) for name in _STATUS_COLUMNS)
+
+
+def _names(np: Any, names: tuple[str, ...], codes: Any) -> Any:
+    """Codes as a numpy array of names: strings, or objects with None where unknown."""
+    if (codes < 0).any():
+        return np.asarray((*names, None), dtype=object)[codes]
+    return np.asarray(names)[codes]
 
 
 def _plain(value: Any) -> Any:
@@ -413,12 +538,13 @@ def _check(name: str, spec: Spec, column: Any, reader: _Reader) -> Any:
     import numpy as np  # noqa: PLC0415
 
     if spec.kind == "enum":
-        _check_enum(name, spec, column, reader)
-        return None
+        return _check_enum(name, spec, column, reader)
     kind = column.dtype.kind if isinstance(column, np.ndarray) else "O"
     if kind == "O":
         return _check_objects(name, spec, column, reader)
     if spec.kind == "bool":
+        if kind == "f" and spec.optional and np.isnan(column).all():
+            return column  # nothing observed
         if kind != "b":
             raise ValidationError(name, reader.value(name, 0), spec.allowed, row=0)
         return column
@@ -476,7 +602,8 @@ def _check_objects(name: str, spec: Spec, column: Any, reader: _Reader) -> Any:
     normalise: Callable[[Any], Any] = _normalise_int if spec.kind == "int" else _normalise_real
     if spec.kind == "bool":
         normalise = _normalise_bool
-    out = np.empty(len(column), dtype=bool if spec.kind == "bool" else np.float64)
+    as_bool = spec.kind == "bool" and not spec.optional
+    out = np.empty(len(column), dtype=bool if as_bool else np.float64)
     for row, raw in enumerate(column.tolist()):
         if spec.optional and _is_missing(raw):
             out[row] = np.nan
@@ -494,58 +621,65 @@ def _normalise_bool(value: Any) -> Any:
     return bool(value) if type(value).__name__ == "bool_" else value
 
 
-def _check_enum(name: str, spec: Spec, column: Any, reader: _Reader) -> None:
+def _check_enum(name: str, spec: Spec, column: Any, reader: _Reader) -> tuple[tuple[Any, ...], Any]:
+    """Validate an enum column through its distinct values.
+
+    Returns the distinct values (as members) and each row's code into them.
+    """
     import numpy as np  # noqa: PLC0415
 
     enum_cls: type[enum.Enum] = spec.enum  # type: ignore[assignment]
     allowed = f"one of {', '.join(enum_cls.__members__)} (a {enum_cls.__name__} name)"
-    if not isinstance(column, np.ndarray):
-        row = _bad_category(enum_cls, column)
-    elif column.dtype.kind in "US":
-        good = np.zeros(len(column), dtype=bool)
-        for member_name in enum_cls.__members__:
-            good |= column == member_name
-        row = None if good.all() else int(np.argmin(good))
-    elif column.dtype.kind == "O":
-        row = _bad_object(enum_cls, column.tolist())
+    if not isinstance(column, np.ndarray):  # a pandas categorical
+        distinct, codes = list(column.categories), np.asarray(column.codes)
+    elif column.dtype.kind in "USO":
+        distinct, codes = _factorize(column)
     else:
-        row = 0 if len(column) else None
-    if row is not None:
+        distinct, codes = [], np.full(len(column), -1)
+    members: list[Any] = []
+    bad_codes = [-1]
+    for code, value in enumerate(distinct):
+        member = _member(enum_cls, value)
+        members.append(member)
+        if member is None:
+            bad_codes.append(code)
+    bad = np.isin(codes, bad_codes)
+    if bad.any():
+        row = int(np.argmax(bad))
         raise ValidationError(name, reader.value(name, row), allowed, row=row)
+    return tuple(members), codes
 
 
-def _bad_category(enum_cls: type[enum.Enum], column: Any) -> int | None:
-    """The first bad row of a pandas categorical: check its categories, not its rows."""
+def _factorize(column: Any) -> tuple[list[Any], Any]:
+    """The distinct values of a column and each row's code into them (-1: unhashable)."""
     import numpy as np  # noqa: PLC0415
 
-    codes = np.asarray(column.codes)
-    bad_categories = [
-        position
-        for position, category in enumerate(column.categories)
-        if not _is_member(enum_cls, category)
-    ]
-    bad = (codes < 0) | np.isin(codes, bad_categories)
-    return int(np.argmax(bad)) if bad.any() else None
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        try:
+            codes, uniques = pandas.factorize(column, use_na_sentinel=True)
+        except TypeError:
+            pass
+        else:
+            return list(uniques), np.asarray(codes)
+    index: dict[Any, int] = {}
+    codes = np.empty(len(column), dtype=np.intp)
+    for row, value in enumerate(column.tolist()):
+        codes[row] = index.setdefault(value, len(index)) if _hashable(value) else -1
+    return list(index), codes
 
 
-def _bad_object(enum_cls: type[enum.Enum], values: list[Any]) -> int | None:
-    """The first bad row of an object column: check its distinct values first."""
+def _hashable(value: Any) -> bool:
     try:
-        distinct = set(values)
-    except TypeError:  # unhashable values: check them one by one
-        pass
-    else:
-        if all(_is_member(enum_cls, value) for value in distinct):
-            return None
-    for row, value in enumerate(values):
-        if not _is_member(enum_cls, value):
-            return row
-    return None
-
-
-def _is_member(enum_cls: type[enum.Enum], value: Any) -> bool:
-    try:
-        member_from_name(enum_cls, value, field="")
-    except (ValidationError, TypeError):
+        hash(value)
+    except TypeError:
         return False
     return True
+
+
+def _member(enum_cls: type[enum.Enum], value: Any) -> Any:
+    """The member `value` names (or is), or None if it is none."""
+    try:
+        return member_from_name(enum_cls, value, field="")
+    except (ValidationError, TypeError):
+        return None

@@ -15,7 +15,15 @@ from typing import Any, TypeVar
 
 from stool.errors import ValidationError
 
-__all__ = ["Authority", "Channel", "CustomerType", "Leg", "Verdict", "member_from_name"]
+__all__ = [
+    "Authority",
+    "Channel",
+    "CustomerType",
+    "Leg",
+    "LegStatus",
+    "Verdict",
+    "member_from_name",
+]
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -53,6 +61,23 @@ class Leg(enum.Enum):
     """The business the agent represents: its policies, costs and reputation."""
     AGENT = "agent"
     """The representative who handled the contact."""
+
+
+class LegStatus(enum.Enum):
+    """What a leg's score says: it holds, it is at risk, or there is not enough evidence.
+
+    A leg is at risk when its value is below its at-risk level, whatever was unobserved:
+    observed evidence of risk stands. A leg that is not at risk holds only when enough of
+    it was observed (its coverage is at least
+    [Thresholds.min_coverage][stool.models.Thresholds.min_coverage]).
+    """
+
+    HOLDS = "holds"
+    """Not at risk, and enough of the leg was observed to say so."""
+    AT_RISK = "at risk"
+    """Below the leg's at-risk level."""
+    NOT_ENOUGH_EVIDENCE = "not enough evidence"
+    """Not at risk on what was observed, but too little was observed to say it holds."""
 
 
 class Channel(enum.Enum):

@@ -773,7 +773,7 @@ class Timeline(Sequence[Step]):
             state = self.leg_state(score, leg)
             mark = "" if state == "ok" else f" {state}"
             cells.append(f"{_leg(score, leg).value:.2f}{mark}")
-        cells.append(score.customer_type.name.lower().replace("_", " "))
+        cells.append(_type_words(score))
         return cells
 
     def _heading(self) -> str:
@@ -820,7 +820,7 @@ class Timeline(Sequence[Step]):
             cells = [f"<td>{number}</td>", f"<td>{esc(step.describe())}</td>"]
             cells.append(f"<td>{esc(_verdict_text(step))}</td>")
             cells += [self._html_leg(step.score, leg) for leg in _LEGS]
-            kind = step.score.customer_type.name.lower().replace("_", " ")
+            kind = _type_words(step.score)
             cells.append(f"<td>{esc(kind)}</td>")
             body.append("<tr>" + "".join(cells) + "</tr>")
         start = ", ".join(
@@ -861,8 +861,9 @@ class Timeline(Sequence[Step]):
         Columns: `move`, `verdict` (a [Verdict][stool.enums.Verdict] name),
         `requires` (the authority that could approve the deviation as a bend),
         `customer`, `company`, `agent` (leg values), `customer_at_risk`,
-        `company_at_risk`, `agent_at_risk`, `collapsed`, `customer_type` (a name) and
-        `predicted_csat`; the index, `step`, counts moves from 1.
+        `company_at_risk`, `agent_at_risk`, `collapsed`, `customer_type` (a name),
+        `predicted_csat`, `p_low`, and each leg's `*_coverage` and `*_status`: the columns
+        of [score_batch][stool.batch.score_batch]; the index, `step`, counts moves from 1.
         `verdict` and `requires` are missing (None or NaN, as pandas stores it) where a
         move has no verdict or no deviation.
 
@@ -890,8 +891,14 @@ class Timeline(Sequence[Step]):
             for leg in _LEGS:
                 record[f"{leg.value}_at_risk"] = _leg(step.score, leg).at_risk
             record["collapsed"] = step.score.collapsed
-            record["customer_type"] = step.score.customer_type.name
+            kind = step.score.customer_type
+            record["customer_type"] = None if kind is None else kind.name
             record["predicted_csat"] = step.score.predicted_csat
+            record["p_low"] = step.score.p_low
+            for leg in _LEGS:
+                record[f"{leg.value}_coverage"] = _leg(step.score, leg).coverage
+            for leg in _LEGS:
+                record[f"{leg.value}_status"] = _leg(step.score, leg).status.name
             records.append(record)
         columns = ["move", "verdict", "requires", *OUTPUT_COLUMNS]
         frame: DataFrame = pd.DataFrame.from_records(records, columns=columns)
@@ -1520,3 +1527,8 @@ def _structure_move(cls: type[Propose | Deviate]) -> Any:
 
 register(Propose, unstructure=_unstructure_move, structure=_structure_move(Propose))
 register(Deviate, unstructure=_unstructure_move, structure=_structure_move(Deviate))
+
+
+def _type_words(score: StoolScore) -> str:
+    kind = score.customer_type
+    return "unknown" if kind is None else kind.name.lower().replace("_", " ")

@@ -22,16 +22,23 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any, Final, NamedTuple
+from types import SimpleNamespace
+from typing import Any, Final, NamedTuple, TypeVar, cast
 
 import attrs
 
 from stool import _formula
-from stool._fields import enum_field
-from stool.enums import CustomerType, Leg
+from stool._fields import fraction
+from stool.enums import CustomerType, Leg, LegStatus
 from stool.errors import ValidationError
 from stool.events import Event
-from stool.interaction import CUSTOMER_TYPES, Interaction, taxonomy_code
+from stool.interaction import (
+    CUSTOMER_TYPES,
+    FIELD_NAMES,
+    UNKNOWABLE_FIELDS,
+    Interaction,
+    type_code,
+)
 from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel
 from stool.serialization import register
 
@@ -43,6 +50,7 @@ __all__ = [
     "REASON_LIMIT",
     "REASON_MIN_LOSS",
     "RECONCILE_TOLERANCE",
+    "UNOBSERVED_CAP",
     "LegScore",
     "StoolScore",
     "score",
@@ -67,6 +75,10 @@ BREAK_CAP: Final = "cap: policy break"
 ABUSE_CAP: Final = "cap: severe abuse"
 """The contribution of the severe-abuse cap (agent leg), when it bites."""
 
+UNOBSERVED_CAP: Final = "cap: best case of the unobserved"
+"""The contribution of the bound on unobserved inputs, when it bites: a leg is never
+above its value with every unobserved input at its best."""
+
 FACTOR_LABELS: Final[dict[str, str]] = {
     "fulfilment": "fulfilment",
     "professionalism": "professionalism",
@@ -86,12 +98,15 @@ FACTOR_LABELS: Final[dict[str, str]] = {
     "job_risk": "job safety",
     "fatigue": "energy",
     "support": "support",
+    "promise": "promise kept",
 }
 """Readable names of the factors, as explanations print them."""
 
 _LegModel = CustomerModel | CompanyModel | AgentModel
 _Caps = tuple[tuple[str, float, float], ...]
 _Context = tuple[Interaction, StoolModel, float]
+_Known = tuple[Any, ...] | None
+_T = TypeVar("_T")
 
 
 # --------------------------------------------------------------------------- fast paths
@@ -221,6 +236,19 @@ def _check_reasons(_instance: Any, _attribute: attrs.Attribute[Any], value: Any)
         raise ValidationError("LegScore.reasons", value, "a tuple of strings")
 
 
+def _to_names(value: Any) -> Any:
+    return tuple(value) if isinstance(value, (list, tuple)) else value
+
+
+def _check_names(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not tuple or not all(type(name) is str for name in value):
+        raise ValidationError("LegScore.unobserved", value, "a tuple of factor names")
+
+
+def _default_status(leg: LegScore) -> LegStatus:
+    return LegStatus.AT_RISK if leg.at_risk else LegStatus.HOLDS
+
+
 @attrs.frozen(kw_only=True, repr=False)
 class LegScore:
     """The score of one leg: its value, what each factor contributed, and its flag.
@@ -251,8 +279,27 @@ class LegScore:
     _reasons: tuple[str, ...] = attrs.field(
         alias="reasons", default=(), converter=_to_reasons, validator=_check_reasons, eq=_resolve
     )
+    coverage: float = fraction(1.0)
+    """The share of the leg's weight whose inputs were observed, from 0 to 1: 1 when
+    everything was, lower when factors dropped out for unobserved inputs."""
+    unobserved: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_names, validator=_check_names
+    )
+    """The factors that dropped out because an input they read was not observed."""
+    status: LegStatus = attrs.field(
+        default=attrs.Factory(_default_status, takes_self=True),
+        validator=attrs.validators.instance_of(LegStatus),
+    )
+    """[AT_RISK][stool.enums.LegStatus.AT_RISK] when at risk; otherwise
+    [HOLDS][stool.enums.LegStatus.HOLDS], or
+    [NOT_ENOUGH_EVIDENCE][stool.enums.LegStatus.NOT_ENOUGH_EVIDENCE] when the coverage
+    is below [Thresholds.min_coverage][stool.models.Thresholds.min_coverage]."""
 
     def __attrs_post_init__(self) -> None:
+        if (self.status is LegStatus.AT_RISK) != self.at_risk:
+            raise ValidationError(
+                "LegScore.status", self.status, f"AT_RISK exactly when at_risk ({self.at_risk})"
+            )
         total = 0.0
         for number in self.contributions.values():
             total += number
@@ -291,7 +338,8 @@ class LegScore:
     def __repr__(self) -> str:
         return (
             f"LegScore(value={self.value!r}, contributions={self.contributions!r}, "
-            f"at_risk={self.at_risk!r}, reasons={self.reasons!r})"
+            f"at_risk={self.at_risk!r}, reasons={self.reasons!r}, coverage={self.coverage!r}, "
+            f"unobserved={self.unobserved!r}, status={self.status!r})"
         )
 
 
@@ -299,11 +347,33 @@ _set_value = _setter(LegScore, "value")
 _set_contributions = _setter(LegScore, "contributions")
 _set_at_risk = _setter(LegScore, "at_risk")
 _set_reasons = _setter(LegScore, "_reasons")
+_set_coverage = _setter(LegScore, "coverage")
+_set_unobserved = _setter(LegScore, "unobserved")
+_set_status = _setter(LegScore, "status")
 
 
 def _check_leg(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, LegScore):
         raise ValidationError(f"StoolScore.{attribute.name}", value, "a LegScore")
+
+
+def _optional_type(value: Any) -> Any:
+    if isinstance(value, str) and value in CustomerType.__members__:
+        return CustomerType[value]
+    return value
+
+
+def _check_optional_type(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, CustomerType):
+        names = ", ".join(CustomerType.__members__)
+        raise ValidationError(
+            "StoolScore.customer_type", value, f"one of {names} (a CustomerType), or None"
+        )
+
+
+def _check_csat(_instance: Any, _attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not (type(value) in (float, int) and 1.0 <= value <= 5.0):
+        raise ValidationError("StoolScore.predicted_csat", value, "a number from 1 to 5")
 
 
 @attrs.frozen(kw_only=True)
@@ -329,8 +399,22 @@ class StoolScore:
     """The agent leg."""
     collapsed: bool = attrs.field(validator=_check_bool)
     """Whether some leg is below its collapse level: the stool falls."""
-    customer_type: CustomerType = enum_field(CustomerType)
-    """The customer type of the source stories (see [classify][stool.classify])."""
+    customer_type: CustomerType | None = attrs.field(
+        converter=_optional_type, validator=_check_optional_type
+    )
+    """The customer type of the source stories (see [classify][stool.classify]); None
+    when an input it needs was not observed."""
+    predicted_csat: float = attrs.field(validator=_check_csat)
+    """The expected survey answer, from 1 to 5, from the model's
+    [Calibration][stool.calibration.Calibration] of the customer leg. The observed `csat`
+    of the interaction is never read: compare the two."""
+    p_low: float = fraction(0.0)
+    """The probability of a low survey answer (at or below the calibration's `low`, a 1
+    or a 2 by default), from the same calibration."""
+    unobserved: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_names, validator=_check_names
+    )
+    """The [Interaction][stool.Interaction] fields that were not observed (None)."""
 
     def leg(self, leg: Leg) -> LegScore:
         """Return the score of `leg`.
@@ -360,16 +444,6 @@ class StoolScore:
         """The leg with the lowest value (the first in `Leg` order on a tie)."""
         values = (self.customer.value, self.company.value, self.agent.value)
         return tuple(Leg)[values.index(min(values))]
-
-    @property
-    def predicted_csat(self) -> float:
-        """The survey answer the customer leg predicts, from 1 to 5: `1 + 4 * customer`.
-
-        A customer leg of 0.75 or more (the green band of health scores) predicts a
-        top-two-box answer (4 or 5); the default at-risk level 0.5 predicts the neutral 3.
-        The observed `csat` of the interaction is never read: compare the two.
-        """
-        return float(_formula.predicted_csat(self.customer.value))
 
     def explain(self) -> str:
         """Return a readable, multi-line account of the score for a person.
@@ -403,16 +477,25 @@ class StoolScore:
             lines = ["The stool holds: no leg at risk."]
         for leg in Leg:
             leg_score = self.leg(leg)
-            status = "AT RISK" if leg_score.at_risk else "holds"
+            status = _STATUS_WORDS[leg_score.status]
             line = f"{leg.value.capitalize():<8} {leg_score.value:.2f}  {status:<7}"
             if leg is Leg.CUSTOMER:
-                kind = self.customer_type.name.replace("_", " ").lower()
+                kind = (
+                    "type unknown"
+                    if self.customer_type is None
+                    else self.customer_type.name.replace("_", " ").lower()
+                )
                 line += f"  {kind}, predicted CSAT {self.predicted_csat:.1f}"
             lines.append(line.rstrip())
+            if leg_score.unobserved:
+                unknown = ", ".join(FACTOR_LABELS[name] for name in leg_score.unobserved)
+                lines.append(f"  not observed: {unknown} (coverage {leg_score.coverage:.0%})")
             if leg_score.reasons:
                 lines.extend(f"  - {reason}" for reason in leg_score.reasons)
             else:
                 lines.append(f"  held up by {_strongest(leg_score.contributions)}")
+        if self.unobserved:
+            lines.append("Unknown inputs: " + ", ".join(self.unobserved) + ".")
         return "\n".join(lines)
 
 
@@ -421,6 +504,15 @@ _set_company = _setter(StoolScore, "company")
 _set_agent = _setter(StoolScore, "agent")
 _set_collapsed = _setter(StoolScore, "collapsed")
 _set_customer_type = _setter(StoolScore, "customer_type")
+_set_predicted_csat = _setter(StoolScore, "predicted_csat")
+_set_p_low = _setter(StoolScore, "p_low")
+_set_score_unobserved = _setter(StoolScore, "unobserved")
+
+_STATUS_WORDS: Final = {
+    LegStatus.HOLDS: "holds",
+    LegStatus.AT_RISK: "AT RISK",
+    LegStatus.NOT_ENOUGH_EVIDENCE: "not enough evidence",
+}
 
 
 def _strongest(contributions: Mapping[str, float]) -> str:
@@ -435,6 +527,9 @@ def _unstructure_leg(leg: LegScore) -> dict[str, Any]:
         "contributions": dict(leg.contributions.items()),
         "at_risk": leg.at_risk,
         "reasons": list(leg.reasons),
+        "coverage": leg.coverage,
+        "unobserved": list(leg.unobserved),
+        "status": leg.status.name,
     }
 
 
@@ -448,6 +543,9 @@ def _structure_leg(data: Any, path: str) -> LegScore:
         "contributions": dict[str, float],
         "at_risk": bool,
         "reasons": tuple[str, ...],
+        "coverage": float,
+        "unobserved": tuple[str, ...],
+        "status": LegStatus,
     }
     for key in data:
         if key not in kinds:
@@ -457,7 +555,7 @@ def _structure_leg(data: Any, path: str) -> LegScore:
     for key, kind in kinds.items():
         if key in data:
             kwargs[key] = _structure(data[key], kind, f"{path}.{key}")
-        elif key != "reasons":
+        elif key in ("value", "contributions", "at_risk"):
             raise ValidationError(f"{path}.{key}", None, "a value (this key is required)")
     try:
         return LegScore(**kwargs)
@@ -475,6 +573,10 @@ register(LegScore, unstructure=_unstructure_leg, structure=_structure_leg)
 # ----------------------------------------------------------------------------- scoring
 
 _SCALAR = _formula.SCALAR
+_BEST = _formula.BEST
+_Observed = _formula.Observed
+_NAN: Final = math.nan
+_FIELD_NAMES: Final = FIELD_NAMES
 _DEFAULT_MODEL: list[StoolModel] = []
 _CUSTOMER: Final = "customer"
 _COMPANY: Final = "company"
@@ -524,32 +626,126 @@ def score(interaction: Interaction, model: StoolModel | None = None) -> StoolSco
         model = _DEFAULT_MODEL[0] if _DEFAULT_MODEL else _default_model()
     elif not isinstance(model, StoolModel):
         raise ValidationError("score.model", model, "a StoolModel, or None for the default")
-    i = interaction
-    promised = i.promised_days
-    delivered = i.delivered_days
-    breaks = i.breaks
-    (
-        customer_terms,
-        customer,
-        company_terms,
-        company_uncapped,
-        company,
-        agent_terms,
-        agent_uncapped,
-        agent_after_abuse,
-        agent,
-    ) = _formula.evaluate(
-        _SCALAR,
-        model,
+    inputs, observed, unobserved = _prepare(interaction, model)
+    legs = _formula.evaluate(_SCALAR, model, inputs, observed)
+    customer, company, agent = legs.customer, legs.company, legs.agent
+    thresholds = model.thresholds
+    collapse = thresholds._levels[1]  # noqa: SLF001
+    result = _new(StoolScore)
+    _set_legs(result, legs, (interaction, model, customer), inputs, observed)
+    _set_collapsed(result, customer < collapse[0] or company < collapse[1] or agent < collapse[2])
+    code = type_code(
+        interaction.fulfilment,
+        interaction.professionalism,
+        interaction.extra_mile,
+        thresholds.fulfilled_at,
+        thresholds.unprofessional_below,
+    )
+    _set_customer_type(result, None if code is None else CUSTOMER_TYPES[code])
+    calibration = model.calibration
+    _set_predicted_csat(result, float(_formula.expected_answer(_SCALAR, calibration, customer)))
+    _set_p_low(result, float(_formula.at_or_below(_SCALAR, calibration, customer, calibration.low)))
+    _set_score_unobserved(result, unobserved)
+    return result
+
+
+def _prepare(
+    i: Interaction, model: StoolModel
+) -> tuple[_formula.Inputs, _formula.Observed | None, tuple[str, ...]]:
+    """The formulas' inputs, with every unobserved one at its best, and what was observed."""
+    if None not in (
         i.fulfilment,
         i.professionalism,
         i.empathy,
         i.explanation_clarity,
         i.extra_mile,
         i.wait_time_s,
+        i.expectation,
+        i.prior_bad_experiences,
+        i.customer_value,
+        i.customer_abuse,
+        i.agent_fatigue,
+        i.thanked,
+    ):
+        return _inputs(i, model), None, ()
+    unobserved = i.unobserved
+    observed = _Observed(*(name not in unobserved for name in UNKNOWABLE_FIELDS))
+    facts = {name: getattr(i, name) for name in _FIELD_NAMES}
+    facts.update((name, _BEST[name]) for name in unobserved)
+    return _inputs(SimpleNamespace(**facts), model), observed, unobserved
+
+
+def _set_legs(
+    result: StoolScore,
+    legs: _formula.Legs,
+    context: _Context,
+    inputs: _formula.Inputs,
+    observed: _formula.Observed | None,
+) -> None:
+    """Fill in the three LegScores, with the caps that bit on each."""
+    model = context[1]
+    levels = model.thresholds._levels[0]  # noqa: SLF001
+    minimum = model.thresholds.min_coverage
+    known: tuple[_Known, _Known, _Known] = (None, None, None)
+    if observed is not None:
+        known = (
+            _formula.customer_known(observed),
+            _formula.company_known(observed),
+            _formula.agent_known(observed),
+        )
+    customer = legs.customer
+    caps: _Caps = ()
+    if customer < legs.customer_estimate:
+        caps = ((UNOBSERVED_CAP, legs.customer_best, customer),)
+    estimate = (legs.customer_terms, legs.customer_estimate, legs.customer_coverage, known[0])
+    _set_customer(
+        result,
+        _leg(_CUSTOMER, model.customer, estimate, caps, (levels[0], minimum), context),
+    )
+    broke = inputs.breaks > 0
+    km = model.company
+    caps = ()
+    if legs.company_bounded < legs.company_estimate:
+        caps = ((UNOBSERVED_CAP, legs.company_best, legs.company_bounded),)
+    if broke:
+        caps = (*caps, (BREAK_CAP, km.break_cap, legs.company))
+    estimate = (legs.company_terms, legs.company_estimate, legs.company_coverage, known[1])
+    _set_company(result, _leg(_COMPANY, km, estimate, caps, (levels[1], minimum), context))
+    am = model.agent
+    caps = ()
+    if legs.agent_bounded < legs.agent_estimate:
+        caps = ((UNOBSERVED_CAP, legs.agent_best, legs.agent_bounded),)
+    if inputs.abuse >= am.severe_abuse_at:
+        caps = (*caps, (ABUSE_CAP, am.abuse_cap, legs.agent_after_abuse))
+    if broke:
+        caps = (*caps, (BREAK_CAP, am.break_cap, legs.agent))
+    estimate = (legs.agent_terms, legs.agent_estimate, legs.agent_coverage, known[2])
+    _set_agent(result, _leg(_AGENT, am, estimate, caps, (levels[2], minimum), context))
+
+
+def _inputs(i: Any, model: StoolModel) -> _formula.Inputs:
+    """The formulas' inputs from an interaction (or its facts) with every unknowable set."""
+    promised = i.promised_days
+    late = 0.0
+    if promised is not None:
+        delivered, elapsed = i.delivered_days, i.elapsed_days
+        late = _formula.lateness_days(
+            _SCALAR,
+            promised,
+            _NAN if delivered is None else delivered,
+            _NAN if elapsed is None else elapsed,
+        )
+    return _formula.Inputs(
+        i.fulfilment,
+        i.professionalism,
+        i.empathy,
+        i.explanation_clarity,
+        i.extra_mile,
+        i.wait_time_s,
+        model.customer.wait_scale_s(i.channel),
         i.transfers,
         i.repeat_contacts,
-        0.0 if promised is None or delivered is None else promised - delivered,
+        late,
         i.expectation,
         i.prior_bad_experiences,
         i.customer_value,
@@ -559,58 +755,28 @@ def score(interaction: Interaction, model: StoolModel | None = None) -> StoolSco
         i.escalated,
         i.thanked,
         i.bends,
-        breaks,
+        i.breaks,
         i.concession_cost,
         i.concession_budget,
         i.handle_time_s,
         i.aht_target_s,
     )
-    thresholds = model.thresholds
-    levels, collapse = thresholds._levels  # noqa: SLF001
-    context = (i, model, customer)
-
-    result = _new(StoolScore)
-    _set_customer(
-        result, _leg(_CUSTOMER, model.customer, customer_terms, customer, (), levels[0], context)
-    )
-    caps: _Caps = ()
-    km = model.company
-    if breaks > 0:
-        caps = ((BREAK_CAP, km.break_cap, company),)
-    _set_company(
-        result, _leg(_COMPANY, km, company_terms, company_uncapped, caps, levels[1], context)
-    )
-    caps = ()
-    am = model.agent
-    if i.customer_abuse >= am.severe_abuse_at:
-        caps = ((ABUSE_CAP, am.abuse_cap, agent_after_abuse),)
-    if breaks > 0:
-        caps = (*caps, (BREAK_CAP, am.break_cap, agent))
-    _set_agent(result, _leg(_AGENT, am, agent_terms, agent_uncapped, caps, levels[2], context))
-    _set_collapsed(result, customer < collapse[0] or company < collapse[1] or agent < collapse[2])
-    code = taxonomy_code(
-        i.fulfilment,
-        i.professionalism,
-        i.extra_mile,
-        thresholds.fulfilled_at,
-        thresholds.unprofessional_below,
-    )
-    _set_customer_type(result, CUSTOMER_TYPES[code])  # type: ignore[call-overload]
-    return result
 
 
 def _leg(  # noqa: PLR0917 - the private fast path
     leg: str,
     leg_model: _LegModel,
-    terms: list[float],
-    uncapped: float,
+    estimate: tuple[list[float], float, float, _Known],
     caps: _Caps,
-    level: float,
+    levels: tuple[float, float],
     context: _Context,
 ) -> LegScore:
-    # `caps` holds (name, ceiling, value after it) for each cap whose condition holds, in
-    # the order they apply; one that lowers the value adds an entry holding what it took
-    # off, so the contributions add up to the capped value.
+    # `estimate` holds the contributions, the value they add up to, the coverage and
+    # which factors were observed (None: all). `caps` holds (name, ceiling, value after
+    # it) for each cap whose condition holds, in the order they apply; one that lowers
+    # the value adds an entry holding what it took off, so the contributions add up to
+    # the capped value.
+    terms, uncapped, coverage, known = estimate
     value = uncapped
     factor_terms = terms
     mapping = _new(_Contributions)
@@ -629,11 +795,27 @@ def _leg(  # noqa: PLR0917 - the private fast path
     result = _new(LegScore)
     _set_value(result, value)
     _set_contributions(result, mapping)
+    _set_coverage(result, coverage)
+    if known is None:
+        _set_unobserved(result, ())
+    else:
+        dropped = tuple(
+            name for name, flag in zip(leg_model.FACTORS, known, strict=True) if not flag
+        )
+        _set_unobserved(result, dropped)
+    level, minimum = levels
     if value < level:
         _set_at_risk(result, True)  # noqa: FBT003 - a slot setter
-        _set_reasons(result, _Pending(leg, leg_model, factor_terms, uncapped, caps, context))
+        _set_status(result, LegStatus.AT_RISK)
+        _set_reasons(
+            result,
+            _Pending(leg, leg_model, factor_terms, (uncapped, coverage, known), caps, context),
+        )
     else:
         _set_at_risk(result, False)  # noqa: FBT003
+        _set_status(
+            result, LegStatus.HOLDS if coverage >= minimum else LegStatus.NOT_ENOUGH_EVIDENCE
+        )
         _set_reasons(result, ())
     return result
 
@@ -687,10 +869,11 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
     leg: str,
     leg_model: _LegModel,
     terms: list[float],
-    uncapped: float,
+    estimate: tuple[float, float, _Known],
     caps: _Caps,
     context: _Context,
 ) -> tuple[str, ...]:
+    uncapped, coverage, known = estimate
     facts = _Facts(*context)
     out = []
     # Caps first: the ones that lowered the value, with what each took off.
@@ -699,8 +882,13 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
         if after < value:
             out.append(f"{_cap_phrase(cap, ceiling, facts, leg=leg)} (-{value - after:.2f})")
             value = after
-    # A factor's loss is what it would add at full satisfaction: w(1 - s) = w - ws.
+    # A factor's loss is what it would add at full satisfaction: w(1 - s) = w - ws, with
+    # the weights renormalised over the observed factors (an unobserved one loses 0).
     normalised = leg_model._normalised  # noqa: SLF001
+    if known is not None:
+        normalised = tuple(
+            weight * flag / coverage for weight, flag in zip(normalised, known, strict=True)
+        )
     losses = sorted(
         (
             (weight - term, name)
@@ -708,7 +896,13 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
         ),
         key=lambda item: -item[0],
     )
-    named = [(loss, name) for loss, name in losses if loss >= REASON_MIN_LOSS][:REASON_LIMIT]
+    # A promise kept (or none made) is par, not a reason: only one broken is named.
+    kept = leg == _CUSTOMER and _late_days(facts) <= 0.0
+    named = [
+        (loss, name)
+        for loss, name in losses
+        if loss >= REASON_MIN_LOSS and not (kept and name == "promise")
+    ][:REASON_LIMIT]
     if not named and not out:
         named = losses[:1]
     phrases = _PHRASES[leg]
@@ -724,6 +918,11 @@ class _Facts(NamedTuple):
     customer: float
 
 
+def _seen(value: _T | None) -> _T:
+    """A value that a named reason's factor read, and so was observed."""
+    return cast("_T", value)
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
@@ -732,8 +931,8 @@ def _number(number: float) -> str:
     return f"{number:,.2f}".rstrip("0").rstrip(".")
 
 
-def _csat(customer: float) -> str:
-    return f"predicted CSAT {float(_formula.predicted_csat(customer)):.1f}"
+def _csat(facts: _Facts) -> str:
+    return f"predicted CSAT {facts.model.calibration.predicted_csat(facts.customer):.1f}"
 
 
 def _fulfilment(facts: _Facts) -> str:
@@ -763,8 +962,9 @@ def _explanation(facts: _Facts) -> str:
 def _effort(facts: _Facts) -> str:
     i = facts.interaction
     parts = []
-    if i.wait_time_s > 0:
-        parts.append(f"waited {i.wait_time_s:.0f} s")
+    wait = _seen(i.wait_time_s)
+    if wait > 0:
+        parts.append(f"waited {wait:.0f} s")
     if i.transfers:
         parts.append(_plural(i.transfers, "transfer"))
     if i.repeat_contacts:
@@ -774,22 +974,43 @@ def _effort(facts: _Facts) -> str:
 
 def _expectations(facts: _Facts) -> str:
     i = facts.interaction
-    promised, delivered = i.promised_days, i.delivered_days
-    if promised is not None and delivered is not None and delivered > promised:
-        return (
-            f"delivered in {_number(delivered)} days against {_number(promised)} promised "
-            f"({_number(delivered - promised)} days late)"
-        )
     expected = float(
         _formula.expected_outcome(
             _SCALAR, facts.model.customer, i.expectation, i.prior_bad_experiences
         )
     )
-    verb = "fell short of" if i.fulfilment < expected else "barely beat"
+    fulfilment = _seen(i.fulfilment)
+    verb = "fell short of" if fulfilment < expected else "barely beat"
     return (
-        f"the outcome ({i.fulfilment:.0%} fulfilled) {verb} what the customer expected "
+        f"the outcome ({fulfilment:.0%} fulfilled) {verb} what the customer expected "
         f"({expected:.0%})"
     )
+
+
+def _late_days(facts: _Facts) -> float:
+    i = facts.interaction
+    return _inputs(i, facts.model).lateness_days if i.promised_days is not None else 0.0
+
+
+def _promise(facts: _Facts) -> str:
+    i = facts.interaction
+    promised, delivered = i.promised_days, i.delivered_days
+    if promised is None:
+        return "no promise made, so none kept"
+    if delivered is None:
+        elapsed = i.elapsed_days
+        if elapsed is not None and elapsed > promised:
+            return (
+                f"promised in {_number(promised)} days, still not delivered after "
+                f"{_number(elapsed)} ({_number(elapsed - promised)} days overdue)"
+            )
+        return f"promised in {_number(promised)} days, not delivered yet"
+    if delivered > promised:
+        return (
+            f"delivered in {_number(delivered)} days against {_number(promised)} promised "
+            f"({_number(delivered - promised)} days late)"
+        )
+    return f"delivered in {_number(delivered)} days against {_number(promised)} promised"
 
 
 def _extra_mile(_facts: _Facts) -> str:
@@ -797,7 +1018,7 @@ def _extra_mile(_facts: _Facts) -> str:
 
 
 def _recovery(facts: _Facts) -> str:
-    prior = _plural(facts.interaction.prior_bad_experiences, "prior bad experience")
+    prior = _plural(_seen(facts.interaction.prior_bad_experiences), "prior bad experience")
     return f"{prior} not repaired: the customer came in hostile"
 
 
@@ -830,19 +1051,19 @@ def _company_handle_time(facts: _Facts) -> str:
 
 
 def _reputation(facts: _Facts) -> str:
-    return f"{_csat(facts.customer)}: a bad survey and bad word of mouth are likely"
+    return f"{_csat(facts)}: a bad survey and bad word of mouth are likely"
 
 
 def _retention(facts: _Facts) -> str:
     i = facts.interaction
-    text = f"customer value {_number(i.customer_value)} at stake with {_csat(facts.customer)}"
+    text = f"customer value {_number(_seen(i.customer_value))} at stake with {_csat(facts)}"
     if i.prior_bad_experiences:
         text += f" after {_plural(i.prior_bad_experiences, 'prior bad experience')}"
     return text
 
 
 def _abuse(facts: _Facts) -> str:
-    abuse = facts.interaction.customer_abuse
+    abuse = _seen(facts.interaction.customer_abuse)
     severe = abuse >= facts.model.agent.severe_abuse_at
     return (
         f"customer abuse {abuse:.2f} ({'insults or threats' if severe else 'shouting or cursing'})"
@@ -851,7 +1072,7 @@ def _abuse(facts: _Facts) -> str:
 
 def _recognition(facts: _Facts) -> str:
     thanks = "thanked" if facts.interaction.thanked else "not thanked"
-    return f"little recognition: {thanks}, {_csat(facts.customer)}"
+    return f"little recognition: {thanks}, {_csat(facts)}"
 
 
 def _job_risk(facts: _Facts) -> str:
@@ -881,6 +1102,7 @@ _PHRASES: Final[dict[str, dict[str, _Phrase]]] = {
         "explanation": _explanation,
         "effort": _effort,
         "expectations": _expectations,
+        "promise": _promise,
         "extra_mile": _extra_mile,
         "recovery": _recovery,
     },
@@ -904,6 +1126,12 @@ _PHRASES: Final[dict[str, dict[str, _Phrase]]] = {
 
 def _cap_phrase(cap: str, ceiling: float, facts: _Facts, *, leg: str) -> str:
     i = facts.interaction
+    if cap == UNOBSERVED_CAP:
+        unknown = ", ".join(i.unobserved)
+        return (
+            f"even at their best, the unobserved inputs ({unknown}) would leave the leg at "
+            f"{ceiling:.2f}"
+        )
     if cap == ABUSE_CAP:
         return (
             f"severe abuse ({i.customer_abuse:.2f}, at or above "

@@ -67,6 +67,7 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.errors import InvalidArgument  # noqa: E402
 
 from stool._fields import Spec, spec_of  # noqa: E402
+from stool.calibration import Calibration  # noqa: E402
 from stool.enums import Authority, Channel, CustomerType, Leg, Verdict  # noqa: E402
 from stool.events import EVENT_TYPES, Escalate, Event  # noqa: E402
 from stool.interaction import Interaction  # noqa: E402
@@ -81,10 +82,12 @@ from stool.parties import Agent, Company, Customer  # noqa: E402
 
 __all__ = [
     "MAX_COUNT",
+    "MAX_CUTPOINT_GAP",
     "MAX_QUANTITY",
     "agent_models",
     "agents",
     "authorities",
+    "calibrations",
     "channels",
     "companies",
     "company_models",
@@ -106,6 +109,9 @@ MAX_QUANTITY: Final = 1e7
 
 MAX_COUNT: Final = 1000
 """Largest value drawn for unbounded count fields (transfers, bends, ...)."""
+
+MAX_CUTPOINT_GAP: Final = 10.0
+"""Largest gap drawn between two cut-points of a calibration."""
 
 _ID_ALPHABET: Final = string.ascii_letters + string.digits + "-_."
 
@@ -173,8 +179,10 @@ def interactions(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Interact
             for example `fulfilment=st.just(1.0)`.
 
     Returns:
-        A strategy of interactions. Examples shrink towards zero fulfilment,
-        professionalism, times and counts, no extra mile and no promises.
+        A strategy of interactions. Examples shrink towards unobserved judgements and
+        facts (None in every field of
+        [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS]), zero times and counts,
+        and no promises.
 
     Raises:
         InvalidArgument: If a keyword is not a field of Interaction or not a strategy.
@@ -266,7 +274,13 @@ def verdicts() -> st.SearchStrategy[Verdict]:
 
 
 def _positive_weight() -> st.SearchStrategy[float]:
-    return st.floats(min_value=0.0, max_value=MAX_QUANTITY, exclude_min=True, allow_nan=False)
+    # Shrinks towards 1; never below 1e-300, so that its share beside weights up to
+    # MAX_QUANTITY cannot underflow to 0.
+    return st.floats(min_value=1.0, max_value=MAX_QUANTITY) | st.floats(1e-300, 1.0)
+
+
+def _open_unit() -> st.SearchStrategy[float]:
+    return st.floats(min_value=0.0, max_value=1.0, exclude_min=True, exclude_max=True)
 
 
 @st.composite
@@ -277,10 +291,13 @@ def _leg_model(
     overridden: frozenset[str],
 ) -> Any:
     strategies = dict(strategies)
-    free = [f"{name}_weight" for name in cls.FACTORS if f"{name}_weight" not in overridden]
+    free = [f"{name}_weight" for name in cls.ALWAYS_OBSERVED if f"{name}_weight" not in overridden]
     if free:
-        # Valid by construction: one weight you did not fix is drawn above 0.
+        # Valid by construction: one weight of an always-observed factor that you did not
+        # fix is drawn above 0.
         strategies[draw(st.sampled_from(free))] = _positive_weight()
+    if cls is CustomerModel and "promise_kept" not in overridden:
+        strategies["promise_kept"] = _open_unit()
     if cls is CompanyModel and "break_cost" not in overridden:
         # A break never costs less than a bend.
         bend = draw(strategies["bend_cost"])
@@ -299,10 +316,12 @@ def customer_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Custo
     """Valid [CustomerModel][stool.models.CustomerModel]s; override any field with a strategy.
 
     Every weight and curve parameter covers its whole range (unbounded ones up to
-    [MAX_QUANTITY][stool.strategies.MAX_QUANTITY]), and one weight you did not
-    override is always above 0, so the leg has a mean.
-    Examples shrink towards a model whose first weight is 1, every other weight 0 and
-    every parameter at its lower bound (strictly positive scales at 1).
+    [MAX_QUANTITY][stool.strategies.MAX_QUANTITY]), and the weight of one
+    always-observed factor you did not override is always above 0, so the leg has a
+    mean whatever is unobserved.
+    Examples shrink towards a model whose first always-observed weight is 1, every other
+    weight 0 and every parameter at its lower bound (strictly positive scales at 1,
+    `promise_kept` at 0.5).
 
     Example:
         >>> from hypothesis import strategies as st
@@ -353,7 +372,7 @@ def _thresholds(
             own_collapse = st.none() | own_collapse
         values[f"{name}_at_risk"] = own
         values[f"{name}_collapse"] = level(f"{name}_collapse", own_collapse)
-    for name in ("fulfilled_at", "unprofessional_below"):
+    for name in ("fulfilled_at", "unprofessional_below", "min_coverage"):
         values[name] = level(name, strategies[name])
     return Thresholds(**values)
 
@@ -371,6 +390,40 @@ def thresholds(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Thresholds
         >>> strict_on_agents = thresholds(agent_at_risk=st.floats(0.6, 0.9))
     """
     return _thresholds(_fields_of(Thresholds, fields), frozenset(fields))
+
+
+@st.composite
+def _cutpoints(draw: st.DrawFn) -> tuple[float, ...]:
+    first = draw(st.floats(min_value=-MAX_CUTPOINT_GAP, max_value=MAX_CUTPOINT_GAP))
+    gaps = draw(
+        st.lists(st.floats(min_value=1e-3, max_value=MAX_CUTPOINT_GAP), min_size=3, max_size=3)
+    )
+    cuts = [first]
+    for gap in gaps:
+        cuts.append(cuts[-1] + gap)
+    return tuple(cuts)
+
+
+def calibrations(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Calibration]:
+    """Valid [Calibration][stool.calibration.Calibration]s; override any field with a strategy.
+
+    Cut-points are drawn strictly increasing (gaps from 0.001 to
+    [MAX_CUTPOINT_GAP][stool.strategies.MAX_CUTPOINT_GAP]), the slope above 0 and the
+    base rate strictly between 0 and 1. Examples shrink towards cut-points 0, 0.001,
+    0.002, 0.003 and the smallest slope.
+
+    Example:
+        >>> from hypothesis import strategies as st
+        >>> from stool.strategies import calibrations
+        >>> steep = calibrations(slope=st.floats(5.0, 20.0))
+    """
+    parts = _fields_of(Calibration, fields)
+    parts.setdefault("cutpoints", _cutpoints())
+    if "slope" not in fields:
+        parts["slope"] = st.floats(min_value=1e-3, max_value=50.0)
+    if "base_rate" not in fields:
+        parts["base_rate"] = _open_unit()
+    return st.builds(Calibration, **parts)
 
 
 def stool_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[StoolModel]:
@@ -398,6 +451,7 @@ def stool_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[StoolMod
         "company": company_models(),
         "agent": agent_models(),
         "thresholds": thresholds(),
+        "calibration": calibrations(),
     }
     parts.update(_fields_of(StoolModel, fields))
     return st.builds(StoolModel, **parts)

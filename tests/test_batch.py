@@ -52,9 +52,16 @@ def assert_agrees(result, kind: str, rows: list[Interaction], model=None) -> Non
         for leg in ("customer", "company", "agent"):
             assert got[leg][k] == pytest.approx(getattr(expected, leg).value, abs=1e-9)
             assert got[f"{leg}_at_risk"][k] is getattr(expected, leg).at_risk
+            assert got[f"{leg}_coverage"][k] == pytest.approx(getattr(expected, leg).coverage)
+            assert got[f"{leg}_status"][k] == getattr(expected, leg).status.name
         assert got["collapsed"][k] is expected.collapsed
-        assert got["customer_type"][k] == expected.customer_type.name
+        kind_name = got["customer_type"][k]
+        if expected.customer_type is None:
+            assert kind_name is None or math.isnan(kind_name)  # None, or NaN in pandas
+        else:
+            assert kind_name == expected.customer_type.name
         assert got["predicted_csat"][k] == pytest.approx(expected.predicted_csat, abs=1e-9)
+        assert got["p_low"][k] == pytest.approx(expected.p_low, abs=1e-9)
 
 
 class TestAgreement:
@@ -86,7 +93,7 @@ class TestAgreement:
             "breaks": rng.integers(0, 2, rows),
             "handle_time_s": rng.uniform(0, 1200, rows),
         }
-        result = score_batch(data)
+        result = score_batch(data, absent="default")
         for k in (0, CHUNK_ROWS - 1, CHUNK_ROWS, rows - 1):
             interaction = Interaction(**{name: values[k].item() for name, values in data.items()})
             expected = score(interaction)
@@ -95,7 +102,7 @@ class TestAgreement:
 
     @pytest.mark.parametrize("kind", KINDS)
     def test_missing_columns_take_defaults(self, kind):
-        """Columns left out take the Interaction defaults."""
+        """With absent="default", columns left out take the Interaction defaults."""
         rows = [Interaction(fulfilment=0.0), Interaction(fulfilment=0.5)]
         data = {"fulfilment": [0.0, 0.5]}
         if kind == "pandas":
@@ -104,7 +111,29 @@ class TestAgreement:
             data = pa.table(data)
         else:
             data = {"fulfilment": np.array([0.0, 0.5])}
-        assert_agrees(score_batch(data), kind, rows)
+        assert_agrees(score_batch(data, absent="default"), kind, rows)
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_missing_columns_are_unknown_by_default(self, kind):
+        """Unknowable columns left out are not observed in any row, as None in score()."""
+        unknown = dict.fromkeys(stool.interaction.UNKNOWABLE_FIELDS)
+        rows = [Interaction(**(unknown | {"wait_time_s": wait})) for wait in (60.0, 172800.0)]
+        data = {"wait_time_s": [60.0, 172800.0]}
+        if kind == "pandas":
+            data = pd.DataFrame(data)
+        elif kind == "arrow":
+            data = pa.table(data)
+        else:
+            data = {"wait_time_s": np.array([60.0, 172800.0])}
+        result = score_batch(data)
+        assert_agrees(result, kind, rows)
+        assert column(result, kind, "customer_status") == ["NOT_ENOUGH_EVIDENCE", "AT_RISK"]
+        assert column(result, kind, "customer_coverage")[0] < 0.5
+
+    def test_absent_must_be_known(self):
+        """An unknown value of `absent` is refused, naming it."""
+        with pytest.raises(ValidationError, match=r"score_batch\.absent"):
+            score_batch({"fulfilment": np.array([1.0])}, absent="guess")
 
     def test_csat_changes_nothing(self):
         """A csat column is validated but never read."""
@@ -119,7 +148,7 @@ class TestShapes:
     def test_returns_a_dataframe_with_the_same_index(self):
         """A DataFrame in gives a DataFrame out, with the input's index."""
         frame = pd.DataFrame({"fulfilment": [1.0, 0.0]}, index=["a", "b"])
-        result = score_batch(frame)
+        result = score_batch(frame, absent="default")
         assert isinstance(result, pd.DataFrame)
         assert list(result.index) == ["a", "b"]
         assert tuple(result.columns) == OUTPUT_COLUMNS
@@ -136,7 +165,7 @@ class TestShapes:
 
     def test_returns_a_mapping_of_arrays(self):
         """A mapping in gives a dict of numpy arrays out."""
-        result = score_batch({"extra_mile": np.array([True, False])})
+        result = score_batch({"extra_mile": np.array([True, False])}, absent="default")
         assert isinstance(result, dict)
         assert tuple(result) == OUTPUT_COLUMNS
         assert all(isinstance(values, np.ndarray) for values in result.values())
@@ -185,7 +214,9 @@ class TestShapes:
 
     def test_mapping_without_fields_still_has_rows(self):
         """A mapping of only foreign columns scores that many default interactions."""
-        result = score_batch({"ticket": np.array(["T-1", "T-2", "T-3"])}, extra_columns="ignore")
+        result = score_batch(
+            {"ticket": np.array(["T-1", "T-2", "T-3"])}, extra_columns="ignore", absent="default"
+        )
         assert len(result["customer"]) == 3
         assert result["customer"][0] == pytest.approx(score(Interaction()).customer.value)
 
@@ -216,14 +247,26 @@ class TestShapes:
             Interaction(csat=5, promised_days=4, delivered_days=6, transfers=1, thanked=True),
             Interaction(delivered_days=1, transfers=2, channel=Channel.EMAIL),
         ]
-        assert_agrees(score_batch(frame), "pandas", rows)
+        assert_agrees(score_batch(frame, absent="default"), "pandas", rows)
+
+    @pytest.mark.parametrize("kind", KINDS)
+    def test_nan_means_not_observed_in_unknowable_columns(self, kind):
+        """NaN or null in an unknowable column is None in score(): the factor drops out."""
+        rows = [
+            Interaction(fulfilment=0.2, thanked=True),
+            Interaction(fulfilment=None, thanked=None),
+            Interaction(fulfilment=1.0, thanked=False),
+        ]
+        result = score_batch(table(rows, kind), absent="default")
+        assert_agrees(result, kind, rows)
+        assert column(result, kind, "customer_coverage")[1] < 1.0
 
     @pytest.mark.parametrize("absent", [None, math.nan])
     def test_null_means_absent_in_optional_columns(self, absent):
         """A null or NaN promise is no promise."""
         frame = pd.DataFrame({"promised_days": [3.0, absent], "delivered_days": [5.0, 5.0]})
         rows = [Interaction(promised_days=3, delivered_days=5), Interaction(delivered_days=5)]
-        assert_agrees(score_batch(frame), "pandas", rows)
+        assert_agrees(score_batch(frame, absent="default"), "pandas", rows)
         objects = {"promised_days": np.array([3.0, absent], dtype=object)}
         assert not math.isnan(score_batch(objects)["customer"][1])
 
@@ -250,7 +293,7 @@ def _kind(data) -> str:
 # (column, values with the first bad one at index 2, the bad value as reported)
 BAD_COLUMNS = [
     ("fulfilment", [0.5, 1.0, 1.5, 2.0], 1.5),
-    ("fulfilment", [0.5, 1.0, math.nan, 0.1], math.nan),
+    ("fulfilment", [0.5, 1.0, math.inf, 0.1], math.inf),
     ("professionalism", [0.5, 1.0, -0.1, 0.1], -0.1),
     ("handle_time_s", [1.0, 2.0, math.inf, 3.0], math.inf),
     ("wait_time_s", [1.0, 2.0, -1.0, 3.0], -1.0),

@@ -33,9 +33,18 @@ FRACTIONS = {
     "severe_abuse_at",
     "thanks_boost",
     "reputation_midpoint",
+    "promise_kept",
 }
 # Fields that must be strictly positive (they divide).
-POSITIVE = {"wait_scale_s", "promise_scale_days", "retention_value_scale"}
+POSITIVE = {
+    "call_wait_scale_s",
+    "chat_wait_scale_s",
+    "email_wait_scale_s",
+    "wait_shape",
+    "promise_early_scale_days",
+    "promise_late_scale_days",
+    "retention_value_scale",
+}
 
 
 def type_leg(cls):
@@ -48,12 +57,13 @@ def numeric_fields(cls):
 
 
 def leg_weights(cls):
-    """Weights for a leg model: non-negative, at least one positive."""
+    """Weights for a leg model: non-negative, one on an always-observed factor positive."""
     names = [f"{name}_weight" for name in cls.FACTORS]
-    weights = st.lists(st.floats(0.0, 10.0), min_size=len(names), max_size=len(names)).filter(
-        lambda ws: sum(ws) > 0
+    observed = f"{cls.ALWAYS_OBSERVED[0]}_weight"
+    weights = st.lists(st.floats(0.0, 10.0), min_size=len(names), max_size=len(names))
+    return st.tuples(weights, st.floats(0.01, 10.0)).map(
+        lambda drawn: dict(zip(names, drawn[0], strict=True)) | {observed: drawn[1]}
     )
-    return weights.map(lambda ws: dict(zip(names, ws, strict=True)))
 
 
 def leg_models(cls):
@@ -110,10 +120,28 @@ class TestLegModels:
 
     @pytest.mark.parametrize("cls", LEG_MODELS)
     def test_one_weight_is_enough(self, cls):
-        """A leg with a single non-zero weight is valid."""
+        """A leg with a single non-zero weight, on an always-observed factor, is valid."""
         weights = {f"{name}_weight": 0.0 for name in cls.FACTORS}
-        weights[f"{cls.FACTORS[-1]}_weight"] = 2.0
-        assert cls(**weights).weights[cls.FACTORS[-1]] == 2.0
+        weights[f"{cls.ALWAYS_OBSERVED[-1]}_weight"] = 2.0
+        assert cls(**weights).weights[cls.ALWAYS_OBSERVED[-1]] == 2.0
+
+    @pytest.mark.parametrize("cls", LEG_MODELS)
+    def test_a_leg_needs_weight_on_an_always_observed_factor(self, cls):
+        """Weight only on factors that may go unobserved is refused: the leg could be empty."""
+        weights = {f"{name}_weight": 1.0 for name in cls.FACTORS}
+        weights.update({f"{name}_weight": 0.0 for name in cls.ALWAYS_OBSERVED})
+        with pytest.raises(stool.ValidationError, match="always observed"):
+            cls(**weights)
+
+    @pytest.mark.parametrize("cls", LEG_MODELS)
+    def test_a_vanishing_observed_share_is_refused(self, cls):
+        """An always-observed weight whose share underflows to 0 is refused too."""
+        weights = {f"{name}_weight": 0.0 for name in cls.FACTORS}
+        weights[f"{cls.ALWAYS_OBSERVED[0]}_weight"] = 5e-324
+        other = next(name for name in cls.FACTORS if name not in cls.ALWAYS_OBSERVED)
+        weights[f"{other}_weight"] = 2.0
+        with pytest.raises(stool.ValidationError, match="does not vanish"):
+            cls(**weights)
 
     def test_break_never_costs_less_than_a_bend(self):
         """A break cost below the bend cost is rejected, naming break_cost."""
@@ -150,11 +178,13 @@ class TestLegModels:
     def test_weights_whose_sum_overflows(self, cls, huge):
         """Finite weights whose sum is not a float still normalise: only ratios matter."""
         names = [f"{name}_weight" for name in cls.FACTORS]
-        zeros = dict.fromkeys(names[2:], 0.0)
-        model = cls(**dict.fromkeys(names[:2], huge), **zeros)
-        assert model._normalised == (0.5, 0.5, *zeros.values())
+        observed = f"{cls.ALWAYS_OBSERVED[0]}_weight"
+        pair = [observed, next(name for name in names if name != observed)]
+        zeros = {name: 0.0 for name in names if name not in pair}
+        model = cls(**dict.fromkeys(pair, huge), **zeros)
+        assert sorted(model._normalised) == sorted((0.5, 0.5, *zeros.values()))
         leg = type_leg(cls)
-        small = StoolModel(**{leg: cls(**dict.fromkeys(names[:2], 1.0), **zeros)})
+        small = StoolModel(**{leg: cls(**dict.fromkeys(pair, 1.0), **zeros)})
         large = StoolModel(**{leg: model})
         interaction = stool.Interaction(fulfilment=0.3, customer_abuse=0.2, bends=1)
         assert score(interaction, large) == score(interaction, small)
@@ -179,6 +209,7 @@ class TestLegModels:
             2.187810373376886,
             4.596034657377336,
             2.897816145904856,
+            1.2345678901234567,
             1e-10,
         ]
         names = [f"{name}_weight" for name in CustomerModel.FACTORS]

@@ -30,6 +30,7 @@ from stool import (
     unstructure,
 )
 from stool import events as ev
+from stool.batch import OUTPUT_COLUMNS
 from stool.models import StoolModel, Thresholds
 from stool.policy import Ledger, load_example
 from stool.scenario import (
@@ -484,7 +485,8 @@ class TestRun:
 
 def collapsing() -> Scenario:
     """A role-play whose customer leg gives way, after a bend and a break."""
-    return Scenario(title="Rude", start=bad_start()).then(
+    braced = bad_start().replace(wait_time_s=3600.0, prior_bad_experiences=2)
+    return Scenario(title="Rude", start=braced).then(
         ev.Greet(),
         Deviate(),
         ev.AgentUnprofessional(professionalism_shown=0.0),
@@ -562,20 +564,7 @@ class TestTimeline:
         frame = timeline.to_frame()
         assert list(frame.index) == [1, 2, 3, 4]
         assert frame.index.name == "step"
-        assert list(frame.columns) == [
-            "move",
-            "verdict",
-            "requires",
-            "customer",
-            "company",
-            "agent",
-            "customer_at_risk",
-            "company_at_risk",
-            "agent_at_risk",
-            "collapsed",
-            "customer_type",
-            "predicted_csat",
-        ]
+        assert list(frame.columns) == ["move", "verdict", "requires", *OUTPUT_COLUMNS]
         assert frame["verdict"].isna().tolist() == [True, False, True, False]
         assert frame.loc[2, "verdict"] == "BROKEN"
         assert frame.loc[4, "verdict"] == "BENT"

@@ -225,12 +225,11 @@ class TestMinimalExamples:
         assert minimum(strategy()) == cls(**documented_minimum(cls))
 
     def test_minimal_interaction_spelled_out(self):
-        """The minimal interaction: nothing fulfilled, nothing spent, no promises, a call."""
+        """The minimal interaction: nothing observed, nothing spent, no promises, a call."""
         i = minimum(ss.interactions())
         assert i.channel is Channel.CALL
-        assert (i.fulfilment, i.professionalism, i.explanation_clarity) == (0.0, 0.0, 0.0)
-        assert not i.extra_mile
-        assert (i.handle_time_s, i.wait_time_s, i.transfers) == (0.0, 0.0, 0)
+        assert i.unobserved == stool.interaction.UNKNOWABLE_FIELDS
+        assert (i.handle_time_s, i.transfers) == (0.0, 0)
         assert (i.promised_days, i.delivered_days, i.csat) == (None, None, None)
         assert i.aht_target_s == 1.0
         assert i.authority is Authority.AGENT
@@ -360,20 +359,22 @@ class TestModelStrategies:
 
     @pytest.mark.parametrize(("strategy", "cls"), LEG_MODEL_STRATEGIES)
     def test_leg_model_minimum(self, strategy, cls):
-        """The simplest leg model: first weight 1, other weights 0, parameters at 0 or 1."""
+        """The simplest leg model: first always-observed weight 1, others 0, parameters low."""
         expected = {
             a.name: v
             for a in attrs.fields(cls)
             if a.init
             for v in [documented_minimum(cls)[a.name]]
         }
-        expected[f"{cls.FACTORS[0]}_weight"] = 1.0
+        expected[f"{cls.ALWAYS_OBSERVED[0]}_weight"] = 1.0
+        if cls is CustomerModel:
+            expected["promise_kept"] = 0.5  # strictly between 0 and 1
         assert minimum(strategy()) == cls(**expected)
 
     def test_thresholds_minimum(self):
         """The simplest thresholds: at risk below 1, collapse below 0, no per-leg levels."""
         assert minimum(ss.thresholds()) == Thresholds(
-            at_risk=1.0, collapse=0.0, fulfilled_at=0.0, unprofessional_below=0.0
+            at_risk=1.0, collapse=0.0, fulfilled_at=0.0, unprofessional_below=0.0, min_coverage=0.0
         )
 
     @pytest.mark.parametrize(
