@@ -353,8 +353,8 @@ class ErlangA(_Queue):
     and `y = A · patience_s / aht_s`; the average wait of the served comes from the
     derivative of the waiting time's Laplace transform.
     Each term is summed in order with a running scale, so nothing overflows in overload;
-    the cost grows with `y - x` when the queue is overloaded (about a million terms a
-    second).
+    the number of terms grows with `y - x` when the queue is overloaded (the
+    [performance page](../performance.md#queue-mathematics) gives timings).
 
     Example:
         >>> queue = ErlangA(arrivals=100, interval_s=1800, aht_s=180, agents=14, patience_s=120)
