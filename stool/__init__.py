@@ -22,7 +22,7 @@ from stool.parties import Agent, Company, Customer
 from stool.serialization import structure, unstructure
 
 if TYPE_CHECKING:
-    from stool import events, scenarios
+    from stool import events, queue, scenarios
     from stool.batch import score_batch
     from stool.calibration import Calibration
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
@@ -84,6 +84,7 @@ __all__ = [
     "compile_expression",
     "events",
     "load_example",
+    "queue",
     "run_tests",
     "scenarios",
     "score",
@@ -127,7 +128,7 @@ _LAZY: dict[str, str] = {
 }
 
 # Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.
-_SUBMODULES = frozenset({"events", "scenarios"})
+_SUBMODULES = frozenset({"events", "queue", "scenarios"})
 
 
 def __getattr__(name: str) -> Any:

@@ -928,6 +928,58 @@ class TestSerialization:
             structure(unstructure(Deviate()), Propose)
         assert info.value.field == "Propose.type"
 
+    @settings(max_examples=25)
+    @given(scenarios(max_moves=4))
+    def test_timeline_round_trip(self, scenario):
+        """Any run's timeline, and each of its steps, survives unstructure, JSON and structure."""
+        timeline = scenario.run()
+        data = json.loads(json.dumps(unstructure(timeline)))
+        again = structure(data, Timeline)
+        assert again == timeline
+        assert str(again) == str(timeline)
+        for step in timeline:
+            assert structure(json.loads(json.dumps(unstructure(step))), Step) == step
+
+    def test_step_with_a_decision_round_trips(self):
+        """A step that carries a policy decision reads back with an equal decision."""
+        step = Scenario(company=SHOP).then(refund(33)).run().steps[0]
+        assert step.decision is not None
+        again = structure(json.loads(json.dumps(unstructure(step))), Step)
+        assert again.decision == step.decision
+        assert again == step
+
+    def test_timeline_of_other_moves_is_refused(self):
+        """Structured data whose steps do not play the scenario's moves is refused."""
+        data = unstructure(Scenario().then(ev.Greet(), ev.Thank()).run())
+        data["steps"] = data["steps"][:1]
+        with pytest.raises(ValidationError) as info:
+            structure(data, Timeline)
+        assert info.value.field == "Timeline.steps"
+
+    def test_step_fields_are_checked(self):
+        """A Step refuses a field of the wrong type, naming it."""
+        step = Scenario().then(ev.Greet()).run().steps[0]
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(step, score=0.5)
+        assert info.value.field == "Step.score"
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(step, move="greet")
+        assert info.value.field == "Step.move"
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(step, decision="BENT")
+        assert info.value.field == "Step.decision"
+
+    def test_timeline_fields_are_checked(self):
+        """A Timeline refuses a field of the wrong type, naming it."""
+        timeline = Scenario().then(ev.Greet()).run()
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(timeline, model=None)
+        assert info.value.field == "Timeline.model"
+        with pytest.raises(ValidationError) as info:
+            attrs.evolve(timeline, steps=[timeline.start_score])
+        assert info.value.field == "Timeline.steps[0]"
+        assert attrs.evolve(timeline, steps=list(timeline.steps)) == timeline
+
     def test_changes_round_trip_enums(self):
         """Enum field changes are written by name and read back as members."""
         action = Propose(context={}, changes={"channel": Channel.CHAT})
