@@ -24,6 +24,7 @@ from stool.serialization import structure, unstructure
 if TYPE_CHECKING:
     from stool import events, scenarios
     from stool.batch import score_batch
+    from stool.modelfile import load_model, save_model
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
     from stool.policy import (
         Decision,
@@ -81,7 +82,9 @@ __all__ = [
     "compile_expression",
     "events",
     "load_example",
+    "load_model",
     "run_tests",
+    "save_model",
     "scenarios",
     "score",
     "score_batch",
@@ -97,6 +100,8 @@ _LAZY: dict[str, str] = {
     "CustomerModel": "stool.models",
     "StoolModel": "stool.models",
     "Thresholds": "stool.models",
+    "load_model": "stool.modelfile",
+    "save_model": "stool.modelfile",
     "LegScore": "stool.scoring",
     "StoolScore": "stool.scoring",
     "score": "stool.scoring",
