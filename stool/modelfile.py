@@ -416,7 +416,10 @@ def _check_model(model: Any) -> None:
 
 
 def model_to_toml(model: StoolModel, *, comments: bool = True) -> str:
-    """Write `model` as TOML that a person can read and [model_from_toml][] reads back.
+    """Write `model` as TOML that a person can read and that reads back exactly.
+
+    [model_from_toml][stool.modelfile.model_from_toml] and
+    [load_model][stool.modelfile.load_model] read it.
 
     Every float is written by its shortest exact `repr`, so the model read back equals
     this one bit for bit. A field whose value is None is left out (TOML has no null) and
@@ -450,9 +453,12 @@ def model_to_toml(model: StoolModel, *, comments: bool = True) -> str:
 
 
 def model_to_json(model: StoolModel) -> str:
-    """Write `model` as indented JSON that [model_from_json][] reads back exactly.
+    """Write `model` as indented JSON that reads back exactly.
 
-    The keys are those of [model_to_toml][], plus a `comment` saying what the file is.
+    [model_from_json][stool.modelfile.model_from_json] and
+    [load_model][stool.modelfile.load_model] read it. The keys are those of
+    [model_to_toml][stool.modelfile.model_to_toml], plus a `comment` saying what the
+    file is.
 
     Args:
         model: The model to write.
@@ -467,7 +473,8 @@ def model_to_json(model: StoolModel) -> str:
         >>> import json
         >>> from stool.models import StoolModel
         >>> data = json.loads(model_to_json(StoolModel()))
-        >>> data["format"], data["version"], data["thresholds"]["at_risk"]
+        >>> thresholds = data.pop("thresholds")
+        >>> data["format"], data["version"], thresholds["at_risk"]
         ('stool.model', 1, 0.5)
     """
     _check_model(model)
@@ -707,7 +714,7 @@ def _load(text: str, fmt: Literal["toml", "json"], label: str, cls: type) -> Any
 
 
 def model_from_toml(text: str) -> StoolModel:
-    """Read a model from TOML written by [model_to_toml][] or by hand.
+    """Read a model from TOML written by [model_to_toml][stool.modelfile.model_to_toml] or by hand.
 
     Keys left out take the model's defaults, so a file of a few overrides is a whole
     model; a table left out is that part's default.
@@ -740,9 +747,10 @@ def model_from_toml(text: str) -> StoolModel:
 
 
 def model_from_json(text: str) -> StoolModel:
-    """Read a model from JSON written by [model_to_json][] or by hand.
+    """Read a model from JSON written by [model_to_json][stool.modelfile.model_to_json] or by hand.
 
-    The JSON holds the same keys as the TOML of [model_from_toml][], with the same rules.
+    The JSON holds the same keys as the TOML of
+    [model_from_toml][stool.modelfile.model_from_toml], with the same rules.
 
     Args:
         text: The JSON text.
@@ -751,7 +759,8 @@ def model_from_json(text: str) -> StoolModel:
         The model, equal to the one that was written.
 
     Raises:
-        ModelFileError: As [model_from_toml][], and on a key given twice in one object.
+        ModelFileError: As [model_from_toml][stool.modelfile.model_from_toml], and on a
+            key given twice in one object.
         ValidationError: If `text` is not a str.
 
     Example:
@@ -792,7 +801,9 @@ def _as_path(path: Any) -> Path:
 
 
 def load_model(path: str | os.PathLike[str]) -> StoolModel:
-    """Read a model file saved by [save_model][] (or written by hand), TOML or JSON.
+    """Read a model file, TOML or JSON, saved by `save_model` or written by hand.
+
+    [save_model][stool.modelfile.save_model] writes such files.
 
     The format is chosen by the suffix, `.toml` or `.json`; any other suffix is read as
     JSON if the text starts with `{`, and as TOML otherwise. At most
@@ -806,8 +817,8 @@ def load_model(path: str | os.PathLike[str]) -> StoolModel:
         The model, equal to the one that was saved.
 
     Raises:
-        ModelFileError: As [model_from_toml][], naming the file, and on a file over the
-            size limit or not in UTF-8.
+        ModelFileError: As [model_from_toml][stool.modelfile.model_from_toml], naming the
+            file, and on a file over the size limit or not in UTF-8.
         ValidationError: If `path` is not a str or path.
         OSError: If the file cannot be opened (FileNotFoundError, for instance).
 
@@ -831,13 +842,13 @@ def load_model(path: str | os.PathLike[str]) -> StoolModel:
 def save_model(model: StoolModel, path: str | os.PathLike[str], *, comments: bool = True) -> None:
     """Write `model` to `path` as TOML or JSON, chosen by the suffix (`.toml` or `.json`).
 
-    [load_model][] reads the file back into a model equal to this one.
+    [load_model][stool.modelfile.load_model] reads the file back into a model equal to this one.
 
     Args:
         model: The model to save.
         path: The file to write (replaced if it exists), ending in `.toml` or `.json`.
         comments: For TOML, whether to write each key's documentation as comments
-            (see [model_to_toml][]).
+            (see [model_to_toml][stool.modelfile.model_to_toml]).
 
     Raises:
         ValidationError: If `model` is not a [StoolModel][stool.models.StoolModel] or the
