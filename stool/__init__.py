@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from stool import events, queue, scenarios
     from stool.batch import score_batch
     from stool.calibration import Calibration
+    from stool.modelfile import load_model, save_model
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
     from stool.policy import (
         Decision,
@@ -85,7 +86,9 @@ __all__ = [
     "events",
     "load_example",
     "queue",
+    "load_model",
     "run_tests",
+    "save_model",
     "scenarios",
     "score",
     "score_batch",
@@ -102,6 +105,8 @@ _LAZY: dict[str, str] = {
     "CustomerModel": "stool.models",
     "StoolModel": "stool.models",
     "Thresholds": "stool.models",
+    "load_model": "stool.modelfile",
+    "save_model": "stool.modelfile",
     "LegScore": "stool.scoring",
     "StoolScore": "stool.scoring",
     "score": "stool.scoring",

@@ -55,6 +55,7 @@ PAGES = (
     "docs/explanation/bending-vs-breaking.md",
     "docs/explanation/canned-scenarios.md",
     "docs/explanation/longer-calls.md",
+    "docs/how-to/save-and-share-a-model.md",
     "docs/how-to/score-a-table.md",
     "docs/how-to/test-with-strategies.md",
     "docs/how-to/test-your-policies.md",
