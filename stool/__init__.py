@@ -16,7 +16,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from stool.enums import Authority, Channel, CustomerType, Leg, Verdict
-from stool.errors import PolicyError, StoolError, ValidationError
+from stool.errors import PolicyError, StoolError, TableError, ValidationError
 from stool.interaction import Interaction, classify
 from stool.parties import Agent, Company, Customer
 from stool.serialization import structure, unstructure
@@ -36,10 +36,12 @@ if TYPE_CHECKING:
         apply_decision,
         compile_expression,
         load_example,
+        load_policy,
         run_tests,
     )
     from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
     from stool.scoring import LegScore, StoolScore, score, score_timeline
+    from stool.tables import iter_table, read_table, write_table
 
 __all__ = [
     "Advice",
@@ -70,6 +72,7 @@ __all__ = [
     "StoolError",
     "StoolModel",
     "StoolScore",
+    "TableError",
     "Thresholds",
     "Timeline",
     "ValidationError",
@@ -80,7 +83,10 @@ __all__ = [
     "classify",
     "compile_expression",
     "events",
+    "iter_table",
     "load_example",
+    "load_policy",
+    "read_table",
     "run_tests",
     "scenarios",
     "score",
@@ -88,6 +94,7 @@ __all__ = [
     "score_timeline",
     "structure",
     "unstructure",
+    "write_table",
 ]
 
 # Names whose home modules load on first use.
@@ -112,6 +119,7 @@ _LAZY: dict[str, str] = {
     "compile_expression": "stool.policy",
     "run_tests": "stool.policy",
     "load_example": "stool.policy",
+    "load_policy": "stool.policy",
     "apply_decision": "stool.policy",
     "Scenario": "stool.scenario",
     "Timeline": "stool.scenario",
@@ -120,6 +128,9 @@ _LAZY: dict[str, str] = {
     "Propose": "stool.scenario",
     "Deviate": "stool.scenario",
     "advise": "stool.scenario",
+    "read_table": "stool.tables",
+    "write_table": "stool.tables",
+    "iter_table": "stool.tables",
 }
 
 # Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.
