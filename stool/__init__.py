@@ -1,13 +1,28 @@
 """stool: customer service as a three-legged stool.
 
 The customer, the company and the agent must each come out of an interaction
-satisfied, or the stool falls.
-This package's top level is its public API; every name below has one home module.
+satisfied, or the stool falls. stool scores the three legs of an interaction, flags
+the legs at risk and says why, and tells bending a company policy from breaking it.
 
-The data model (enums, errors, parties, [Interaction][stool.interaction.Interaction])
-loads with `import stool`; everything else (events, scoring, batches, the policy engine,
-scenarios) loads the first time you touch it, so `import stool` stays about as cheap as
-`import attrs`.
+This package's top level is its public API; each name has one home module:
+
+- Interaction, classify (stool.interaction); Customer, Agent, Company (stool.parties);
+  the enums Leg, Channel, CustomerType, Authority, Verdict (stool.enums);
+  StoolError, ValidationError, PolicyError, TableError (stool.errors);
+  unstructure, structure (stool.serialization). These load with `import stool`.
+- score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
+  score_batch (stool.batch); read_table, write_table, iter_table (stool.tables);
+  PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
+  Timeline, advise (stool.scenario); the events and scenarios modules. These load the
+  first time you use them, so `import stool` stays about as cheap as `import attrs`.
+
+From a shell, the `stool` command (or `python -m stool`) scores table files, checks
+and tests policy books, and plays the canned scenarios: run `stool --help`.
+
+Example:
+    >>> import stool
+    >>> stool.classify(stool.Interaction(fulfilment=0.0))
+    <CustomerType.DISSATISFIED: 'dissatisfied'>
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def _pyarrow() -> Any:
         import pyarrow as pa  # noqa: PLC0415 - imported on first use, to keep import stool light
     except ImportError:  # pragma: no cover - pyarrow is installed in development
         raise StoolError(
-            "reading and writing tables needs pyarrow: pip install 'stool[batch]'"
+            "reading and writing tables needs pyarrow, the batch extra: pip install pyarrow"
         ) from None
     return pa
 

@@ -743,7 +743,7 @@ class PolicyBook:
 
     @classmethod
     def from_yaml(cls, source: str | bytes | os.PathLike[str]) -> PolicyBook:
-        """Load a book from YAML (the `yaml` extra: `pip install 'stool[yaml]'`).
+        """Load a book from YAML (needs PyYAML, the `yaml` extra).
 
         Only plain data is read (PyYAML's safe loader); tags that build objects are errors.
 
