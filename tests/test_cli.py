@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -762,3 +764,44 @@ class TestScenario:
         result = invoke("scenario", "run", "abusive_caller", "--explain")
         explanation = stool.scenarios.abusive_caller().run().final.explain()
         assert result.stdout.rstrip().endswith(explanation.rstrip())
+
+
+class TestDocsPage:
+    """The command-line how-to runs the very commands it shows."""
+
+    def test_shown_commands_are_the_ones_run(self):
+        """Each `stool ...` line of a bash block is the command the next hidden block runs."""
+        page = (ROOT / "docs" / "how-to" / "use-the-command-line.md").read_text(encoding="utf-8")
+        shown = re.findall(r"^```bash\n(stool [^\n]*)\n```", page, flags=re.MULTILINE)
+        run = [
+            ast.literal_eval(call.args[0])  # a plain string, as the reader sees it
+            for call in _shell_calls(page)
+        ]
+        assert len(shown) >= 10
+        assert shown == run
+
+    def test_every_command_is_on_the_page(self):
+        """The page shows every command of the command line."""
+        page = (ROOT / "docs" / "how-to" / "use-the-command-line.md").read_text(encoding="utf-8")
+        for path in all_commands():
+            if not isinstance(_command(path), click.Group):
+                assert f"stool {' '.join(path)}" in page, path
+
+
+def _shell_calls(page):
+    """The `shell(...)` calls of the page's hidden blocks, in order."""
+    calls = []
+    for block in re.findall(r"<!-- invisible-code-block: python\n(.*?)-->", page, flags=re.DOTALL):
+        calls.extend(
+            node
+            for node in ast.walk(ast.parse(block))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "shell"
+        )
+    return calls
+
+
+def _command(path):
+    command = cli.app
+    for name in path:
+        command = command.commands[name]
+    return command
