@@ -99,7 +99,8 @@ def _pyarrow() -> Any:
         import pyarrow as pa  # noqa: PLC0415 - imported on first use, to keep import stool light
     except ImportError:  # pragma: no cover - pyarrow is installed in development
         raise StoolError(
-            "reading and writing tables needs pyarrow, the batch extra: pip install pyarrow"
+            "reading and writing tables needs pyarrow, the batch extra: "
+            "pip install 'stool[batch]', or '.[batch]' in a checkout of stool"
         ) from None
     return pa
 
