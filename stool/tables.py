@@ -196,10 +196,6 @@ def _missing_column(file: str, name: str, present: Sequence[str]) -> TableError:
     return TableError(file, f"a column the file has{hint}; it has: {listed}", value=name)
 
 
-def _open_error(file: str, error: OSError) -> TableError:
-    return TableError(file, f"a file that can be read: {error.strerror or error}")
-
-
 def _exists(path: str | os.PathLike[str]) -> str:
     file = _name(path)
     if not Path(path).is_file():

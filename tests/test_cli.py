@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import stool
 from stool import cli
 from stool.batch import OUTPUT_COLUMNS
+from stool.cli._common import StoolGroup
 from stool.policy import Decision, evaluate_batch, load_example
 from stool.tables import read_table, write_table
 
@@ -181,6 +182,26 @@ class TestApp:
             p.stem for p in (ROOT / "stool" / "cli").glob("*.py") if not p.stem.startswith("_")
         )
         assert modules == sorted(cli.app.commands)
+
+    def test_errors_are_one_line(self):
+        """A StoolError or an OSError from any command is one line and exit status 2."""
+        group = StoolGroup(name="stool")
+
+        @group.command(name="read")
+        def read():
+            raise PermissionError(13, "Permission denied", "calls.csv")
+
+        @group.command(name="value")
+        def value():
+            raise stool.ValidationError("Interaction.fulfilment", 1.5, "a number from 0 to 1")
+
+        denied = CliRunner().invoke(group, ["read"])
+        assert (denied.exit_code, denied.stderr) == (2, "stool: calls.csv: Permission denied\n")
+        bad = CliRunner().invoke(group, ["value"])
+        assert bad.exit_code == 2
+        assert one_line(bad.stderr) == (
+            "stool: Interaction.fulfilment: got 1.5; allowed: a number from 0 to 1"
+        )
 
     def test_python_dash_m(self, tmp_path):
         """`python -m stool --help` runs the command line."""

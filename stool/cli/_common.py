@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final
 
 import click
 
@@ -29,7 +29,6 @@ __all__ = [
     "chunk_size_option",
     "console",
     "emit_json",
-    "fail",
     "format_option",
     "json_option",
     "load_model_file",
@@ -123,11 +122,6 @@ def load_model_file(path: str) -> Any:
         msg = f"--model {path}: this version of stool cannot read model files (no stool.load_model)"
         raise click.UsageError(msg)
     return load(path)
-
-
-def fail(message: str) -> NoReturn:
-    """Stop with a one-line usage error (exit status 2)."""
-    raise click.UsageError(message)
 
 
 def emit_json(data: Any) -> None:
