@@ -39,18 +39,18 @@ TARGET_ROWS_PER_S = 5e6
 TARGET_FLOOR_RATIO = 3.0
 
 STORIES = [
-    # The gym caller braced for a fight who gets a quick yes (seed 004).
+    # The gym caller braced for a fight who gets a quick yes (the veteran rep's essay).
     Interaction(expectation=0.0, prior_bad_experiences=1, handle_time_s=120.0),
-    # The furniture window explained, not bent (seed 004).
+    # The furniture window explained, not bent (the veteran rep's essay).
     Interaction(fulfilment=0.2, customer_abuse=0.5, handle_time_s=420.0),
-    # The hygiene item refused kindly, and curtly (seed 004).
+    # The hygiene item refused kindly, and curtly (the veteran rep's essay).
     Interaction(fulfilment=0.0),
     Interaction(fulfilment=0.0, professionalism=0.2, empathy=0.1, explanation_clarity=0.1),
-    # An abusive caller the agent hangs up on (seed 004).
+    # An abusive caller the agent hangs up on (the veteran rep's essay).
     Interaction(fulfilment=0.0, customer_abuse=1.0, ended_by_agent=True),
-    # A refund granted by breaking a rule (seed 000).
+    # A refund granted by breaking a rule (the email associate's story).
     Interaction(breaks=1, concession_cost=80.0),
-    # Very dissatisfied to very satisfied (seed 000).
+    # Very dissatisfied to very satisfied (the email associate's story).
     Interaction(prior_bad_experiences=3, extra_mile=True, thanked=True, handle_time_s=900.0),
     # A routine contact.
     Interaction(),

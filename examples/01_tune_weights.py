@@ -1,7 +1,7 @@
 """Change one weight with `attrs.evolve` and see which flags move.
 
 A researcher suspects that a clear explanation of *why* matters more than stool's default
-says (seed 004: "you must clearly explain to them why you can not do it").
+says (the veteran rep's essay: "you must clearly explain to them why you can not do it").
 This script doubles `CustomerModel.explanation_weight`, changes nothing else, scores a
 set of seeded, randomly varied refusals and partial fixes under both models, and prints
 the interactions whose flags moved, with the explanation of each.

@@ -80,13 +80,14 @@ def main() -> None:
     joined = table.join(scores)
     legs = ["customer", "company", "agent"]
     joined["weakest_leg"] = joined[legs].min(axis=1)
-    several = (
-        joined[["customer_at_risk", "company_at_risk", "agent_at_risk"]].sum(axis=1) > 1
-    ).sum()
-    print()
-    print(f"{several} contacts put two or more legs at risk; the three weakest stools:")
+    flags = ["customer_at_risk", "company_at_risk", "agent_at_risk"]
+    joined["legs_at_risk"] = joined[flags].sum(axis=1)
+    several = joined[joined["legs_at_risk"] > 1]
     columns = ["ticket", "fulfilment", "professionalism", "customer_abuse", "breaks"]
-    print(joined.nsmallest(3, "weakest_leg")[[*columns, *legs]].round(2).to_string(index=False))
+    print()
+    print(f"{len(several)} contacts put two or more legs at risk; the three weakest of them:")
+    weakest = several.nsmallest(3, "weakest_leg")[[*columns, *legs, "legs_at_risk"]]
+    print(weakest.round(2).to_string(index=False))
 
     # Any row, scored on its own as an Interaction, gives the same numbers.
     record = table.iloc[[17]].to_dict(orient="records")[0]

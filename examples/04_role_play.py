@@ -1,6 +1,6 @@
 """A trainer's role-play: run a canned scenario, branch a what-if, ask for advice.
 
-The scenario is seed 002's bad news: a laptop owner's cracked screen is not covered by
+The scenario is the trainer's bad news: a laptop owner's cracked screen is not covered by
 the warranty. The script prints the stool after every move, then replays the call with
 the news delivered curtly instead of explained, then asks `stool.advise` what the agent
 could do at the moment the news has to be given, and prints the options, best first.

@@ -24,8 +24,8 @@ STORIES: list[tuple[str, str, Interaction]] = [
     (
         "The gym caller braced for a fight",
         (
-            "Seed 004: after an hour-long fight to cancel at one gym, the author called the next "
-            "one 'waiting for a fight' and got a quick yes."
+            "The veteran rep's essay: after an hour-long fight to cancel at one gym, the "
+            "author called the next one 'waiting for a fight' and got a quick yes."
         ),
         Interaction(
             expectation=0.0,
@@ -37,8 +37,8 @@ STORIES: list[tuple[str, str, Interaction]] = [
     (
         "The furniture delivery window, explained and not bent",
         (
-            "Seed 004: a customer shouts about the four-hour delivery window printed on the "
-            "receipt; the agent explains why the window exists and keeps to it."
+            "The veteran rep's essay: a customer shouts about the four-hour delivery window "
+            "printed on the receipt; the agent explains why the window exists and keeps to it."
         ),
         Interaction(
             fulfilment=0.2,
@@ -51,8 +51,8 @@ STORIES: list[tuple[str, str, Interaction]] = [
     (
         "A hygiene item refused, kindly",
         (
-            "Seed 004: a shower stool cannot be returned for hygiene reasons; the agent says so "
-            "with empathy and explains why the rule protects customers."
+            "The veteran rep's essay: a shower stool cannot be returned for hygiene reasons; "
+            "the agent says so with empathy and explains why the rule protects customers."
         ),
         Interaction(fulfilment=0.0, professionalism=1.0, empathy=1.0, explanation_clarity=1.0),
     ),
@@ -63,27 +63,33 @@ STORIES: list[tuple[str, str, Interaction]] = [
     ),
     (
         "The abusive caller",
-        "Seeds 001 and 004: the caller insults the agent, who ends the call.",
+        (
+            "The supervisor's tips and the veteran rep's essay: the caller insults the agent, "
+            "who ends the call."
+        ),
         Interaction(fulfilment=0.0, customer_abuse=1.0, ended_by_agent=True, handle_time_s=240.0),
     ),
     (
         "Bad news about the warranty, delivered with empathy",
         (
-            "Seed 002: the issue is not covered under warranty; the agent breaks the news "
-            "without making the customer feel degraded."
+            "The trainer's notes: the issue is not covered under warranty; the agent breaks "
+            "the news without making the customer feel degraded."
         ),
         Interaction(fulfilment=0.0, empathy=1.0, explanation_clarity=0.9, thanked=True),
     ),
     (
         "A refund granted by breaking the rule",
-        "Seed 000: bending is reasonable; here the agent goes past the rule and the budget.",
+        (
+            "The email associate's story: bending is reasonable; here the agent goes past the "
+            "rule and the budget."
+        ),
         Interaction(fulfilment=1.0, breaks=1, concession_cost=120.0, concession_budget=50.0),
     ),
     (
         "Very dissatisfied to very satisfied",
         (
-            "Seed 000: 'Curses to praises'. A customer with bad experiences behind them, a full "
-            "fix, the extra mile and a thank-you, on a long call."
+            "The email associate's story: 'Curses to praises'. A customer with bad experiences "
+            "behind them, a full fix, the extra mile and a thank-you, on a long call."
         ),
         Interaction(
             prior_bad_experiences=2,

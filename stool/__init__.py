@@ -1,13 +1,28 @@
 """stool: customer service as a three-legged stool.
 
 The customer, the company and the agent must each come out of an interaction
-satisfied, or the stool falls.
-This package's top level is its public API; every name below has one home module.
+satisfied, or the stool falls. stool scores the three legs of an interaction, flags
+the legs at risk and says why, and tells bending a company policy from breaking it.
 
-The data model (enums, errors, parties, [Interaction][stool.interaction.Interaction])
-loads with `import stool`; everything else (events, scoring, batches, the policy engine,
-scenarios) loads the first time you touch it, so `import stool` stays about as cheap as
-`import attrs`.
+This package's top level is its public API; each name has one home module:
+
+- Interaction, classify (stool.interaction); Customer, Agent, Company (stool.parties);
+  the enums Leg, Channel, CustomerType, Authority, Verdict (stool.enums);
+  StoolError, ValidationError, PolicyError, TableError (stool.errors);
+  unstructure, structure (stool.serialization). These load with `import stool`.
+- score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
+  score_batch (stool.batch); read_table, write_table, iter_table (stool.tables);
+  PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
+  Timeline, advise (stool.scenario); the events and scenarios modules. These load the
+  first time you use them, so `import stool` stays about as cheap as `import attrs`.
+
+From a shell, the `stool` command (or `python -m stool`) scores table files, checks
+and tests policy books, and plays the canned scenarios: run `stool --help`.
+
+Example:
+    >>> import stool
+    >>> stool.classify(stool.Interaction(fulfilment=0.0))
+    <CustomerType.DISSATISFIED: 'dissatisfied'>
 """
 
 from __future__ import annotations
@@ -16,7 +31,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from stool.enums import Authority, Channel, CustomerType, Leg, LegStatus, Verdict
-from stool.errors import PolicyError, StoolError, ValidationError
+from stool.errors import PolicyError, StoolError, TableError, ValidationError
 from stool.interaction import Interaction, classify
 from stool.parties import Agent, Company, Customer
 from stool.serialization import structure, unstructure
@@ -38,10 +53,12 @@ if TYPE_CHECKING:
         apply_decision,
         compile_expression,
         load_example,
+        load_policy,
         run_tests,
     )
     from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
     from stool.scoring import LegScore, StoolScore, score, score_timeline
+    from stool.tables import iter_table, read_table, write_table
 
 __all__ = [
     "Advice",
@@ -74,6 +91,7 @@ __all__ = [
     "StoolError",
     "StoolModel",
     "StoolScore",
+    "TableError",
     "Thresholds",
     "Timeline",
     "ValidationError",
@@ -84,9 +102,12 @@ __all__ = [
     "classify",
     "compile_expression",
     "events",
+    "iter_table",
     "load_example",
-    "queue",
     "load_model",
+    "load_policy",
+    "queue",
+    "read_table",
     "run_tests",
     "save_model",
     "scenarios",
@@ -95,6 +116,7 @@ __all__ = [
     "score_timeline",
     "structure",
     "unstructure",
+    "write_table",
 ]
 
 # Names whose home modules load on first use.
@@ -122,6 +144,7 @@ _LAZY: dict[str, str] = {
     "compile_expression": "stool.policy",
     "run_tests": "stool.policy",
     "load_example": "stool.policy",
+    "load_policy": "stool.policy",
     "apply_decision": "stool.policy",
     "Scenario": "stool.scenario",
     "Timeline": "stool.scenario",
@@ -130,6 +153,9 @@ _LAZY: dict[str, str] = {
     "Propose": "stool.scenario",
     "Deviate": "stool.scenario",
     "advise": "stool.scenario",
+    "read_table": "stool.tables",
+    "write_table": "stool.tables",
+    "iter_table": "stool.tables",
 }
 
 # Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.

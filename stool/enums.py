@@ -92,7 +92,7 @@ class Channel(enum.Enum):
 
 
 class CustomerType(enum.Enum):
-    """The four customer outcomes of the source stories (seed 000).
+    """The four customer outcomes of the source stories (the email associate's story).
 
     See [classify][stool.classify] for how an interaction is sorted into one.
     """

@@ -15,7 +15,7 @@ from typing import Any
 
 from stool._text import shown
 
-__all__ = ["PolicyError", "StoolError", "ValidationError"]
+__all__ = ["PolicyError", "StoolError", "TableError", "ValidationError"]
 
 
 class StoolError(Exception):
@@ -62,6 +62,78 @@ def _rebuild_validation_error(
     field: str, value: Any, allowed: str, row: int | None
 ) -> ValidationError:
     return ValidationError(field, value, allowed, row=row)
+
+
+_NO_VALUE: Any = object()
+
+
+class TableError(ValidationError):
+    """A table file could not be read or written, or a value in it is bad.
+
+    Raised by [stool.tables][] and by the command line. The message names the file
+    and, where they are known, the line (CSV and JSON Lines), the data row and the
+    column, for example
+    `calls.csv, line 14 (row 12), column 'fulfilment': got 1.5; allowed: a number from 0 to 1`.
+    The same facts are attributes. A `TableError` is a
+    [ValidationError][stool.errors.ValidationError], so code that catches bad input
+    catches bad files too.
+
+    Args:
+        file: The file, as the user named it.
+        allowed: What was expected, in words; the whole message when there is no value.
+        column: The column, or None when the problem is not in one column. The
+            inherited `field` attribute is the column, or the file when there is none.
+        value: The offending value, when there is one.
+        row: The data row (from 0, not counting a header), or None.
+        line: The 1-based line of the file where that row starts, or None.
+
+    Examples:
+        >>> from stool.errors import TableError
+        >>> error = TableError("calls.csv", "a number from 0 to 1", column="fulfilment",
+        ...                    value=1.5, row=12, line=14)
+        >>> print(error)
+        calls.csv, line 14 (row 12), column 'fulfilment': got 1.5; allowed: a number from 0 to 1
+    """
+
+    def __init__(
+        self,
+        file: str,
+        allowed: str,
+        *,
+        column: str | None = None,
+        value: Any = _NO_VALUE,
+        row: int | None = None,
+        line: int | None = None,
+    ) -> None:
+        self.file = file
+        self.column = column
+        self.field = column if column is not None else file
+        self.has_value = value is not _NO_VALUE
+        self.value = value if self.has_value else None
+        self.allowed = allowed
+        self.row = row
+        self.line = line
+        where = file
+        if line is not None:
+            where += f", line {line}"
+            if row is not None:
+                where += f" (row {row})"
+        elif row is not None:
+            where += f", row {row}"
+        if column is not None:
+            where += f", column {shown(column)}"
+        what = f"got {shown(value)}; allowed: {allowed}" if self.has_value else allowed
+        Exception.__init__(self, f"{where}: {what}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        facts = {"column": self.column, "row": self.row, "line": self.line}
+        if self.has_value:
+            facts["value"] = self.value
+        return (_rebuild_table_error, (self.file, self.allowed, facts))
+
+
+def _rebuild_table_error(file: str, allowed: str, facts: dict[str, Any]) -> TableError:
+    return TableError(file, allowed, **facts)
 
 
 class PolicyError(StoolError, ValueError):

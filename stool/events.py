@@ -169,7 +169,7 @@ class Listen(Event):
 
 @attrs.frozen(kw_only=True)
 class ExplainPolicy(Event):
-    """The agent explains a rule and *why* it exists (seed 004: "explain why").
+    """The agent explains a rule and *why* it exists (the veteran rep's essay: "explain why").
 
     Changes: `explanation_clarity = clarity`; `handle_time_s += seconds`.
     """
@@ -234,7 +234,7 @@ class Resolve(Event):
 
 @attrs.frozen(kw_only=True)
 class ExtraMile(Event):
-    """The agent does more than required (seed 000: help "for future reference").
+    """The agent does more than required (the email associate's story: help "for future reference").
 
     Changes: `extra_mile = True`; `handle_time_s += seconds`.
     """
@@ -308,7 +308,7 @@ def _above_agent(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
 
 @attrs.frozen(kw_only=True)
 class Escalate(Event):
-    """The contact goes to a higher authority (seed 001: asking for a supervisor is fine).
+    """The contact goes to a higher authority (asking for one is fine, says the supervisor).
 
     Changes: `escalated = True`; `authority = max(authority, to)`;
     `handle_time_s += seconds`.
@@ -332,7 +332,7 @@ class Escalate(Event):
 
 @attrs.frozen(kw_only=True)
 class Promise(Event):
-    """The agent promises a delivery or callback time (quote with margin: seed 004).
+    """The agent promises a delivery or callback time (quote with margin, says the veteran rep).
 
     Changes: `promised_days = days`; `handle_time_s += seconds`.
     """
@@ -461,7 +461,7 @@ class Concession(Event):
 
 @attrs.frozen(kw_only=True)
 class Thank(Event):
-    """The customer thanks the agent (seed 000: "the best customer experience").
+    """The customer thanks the agent (the email associate's story: "the best customer experience").
 
     Changes: `thanked = True`.
     """
@@ -475,7 +475,7 @@ class Thank(Event):
 
 @attrs.frozen(kw_only=True)
 class Survey(Event):
-    """The customer answers the satisfaction survey (seed 001: "take it!").
+    """The customer answers the satisfaction survey (the supervisor's tips: "take it!").
 
     Changes: `csat = csat`. The answer is a label: no score reads it.
     """
@@ -491,7 +491,7 @@ class Survey(Event):
 
 @attrs.frozen(kw_only=True)
 class EndCall(Event):
-    """The contact ends; `by_agent=True` when the agent ends it (an abusive call, seed 004).
+    """The contact ends; `by_agent=True` when the agent ends it (an abusive call, say).
 
     Changes: `ended_by_agent = by_agent`; `handle_time_s += seconds`.
     """

@@ -37,8 +37,8 @@ class Customer:
     lifetime_value: float = non_negative(0.0, unit="(currency)")
     """What the relationship is worth to the company, in your currency; 0 when unknown."""
     prior_bad_experiences: int = count(0)
-    """Earlier bad service experiences the customer brings along (seed 004: they lower
-    expectations and raise hostility)."""
+    """Earlier bad service experiences the customer brings along (the veteran rep's essay:
+    they lower expectations and raise hostility)."""
     expectations: float = fraction(0.5)
     """What the customer expects from this contact: 0 braced for a fight, 0.5 ordinary,
     1 expects to be delighted (Oliver's expectation-disconfirmation)."""

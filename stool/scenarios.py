@@ -74,7 +74,7 @@ def _opening(
 
 
 def gym_cancellation() -> Scenario:
-    """A caller braced for a fight, and a quick yes (seed 004).
+    """A caller braced for a fight, and a quick yes (the veteran rep's essay).
 
     The story: years ago the writer spent "at least one hour" with the salesman, the
     manager and the executive director of a gym to cancel personal training, was pushed
@@ -125,7 +125,7 @@ def gym_cancellation() -> Scenario:
 
 
 def furniture_delivery() -> Scenario:
-    """A four-hour delivery window, explained and not bent (seed 004).
+    """A four-hour delivery window, explained and not bent (the veteran rep's essay).
 
     The story: furniture deliveries get "a four-hour time window", an industry standard
     "simply because everybody's home is different"; the window was on the receipt and
@@ -187,7 +187,7 @@ def furniture_delivery() -> Scenario:
 
 
 def hygiene_return() -> Scenario:
-    """A non-refundable hygiene item, refused kindly (seed 004).
+    """A non-refundable hygiene item, refused kindly (the veteran rep's essay).
 
     The story: at a healthcare retailer "most of the lots are usually non-refundable for
     hygienic reasons" (toilet seats, shower stalls, bathing utensils), a policy shown
@@ -237,7 +237,7 @@ def hygiene_return() -> Scenario:
 
 
 def warranty_bad_news() -> Scenario:
-    """Not covered by the warranty, and told with empathy (seed 002).
+    """Not covered by the warranty, and told with empathy (the trainer's notes).
 
     The story: the customer "must be satisfied at all times. Despite having to break him
     the bad news (for example, his issue is not covered under warranty) without making
@@ -290,13 +290,13 @@ def warranty_bad_news() -> Scenario:
 
 
 def abusive_caller() -> Scenario:
-    """Insults; the agent stays calm, then ends the call (seeds 001, 003 and 004).
+    """Insults; the agent stays calm, then ends the call (the supervisor, the two reps).
 
     The story: "Please do NOT scream at, berate, curse at, belittle, degrade, demean, or
-    otherwise insult the rep" (seed 001, a supervisor's rule number one);
-    "Even if they start raging their asses off, stay calm and professional" (seed 003);
+    otherwise insult the rep" (the supervisor's tips, rule number one);
+    "Even if they start raging their asses off, stay calm and professional" (the junior rep's post);
     "I found myself hanging up a number of times because they crossed the line"
-    (seed 004).
+    (the veteran rep's essay).
 
     The scenario: a customer on a third contact about the same issue, with two bad
     experiences behind them, calls a tired agent (`fatigue=0.3`) and shouts; the agent
@@ -411,9 +411,9 @@ data, and this one has its own tests)."""
 
 
 def extra_mile_gamer() -> Scenario:
-    """A rep recommends what he technically should not, within a bend (seed 003).
+    """A rep recommends what he technically should not, within a bend (the junior rep's post).
 
-    The story, from a comment on seed 003: "I recently had a run in with Xbox customer
+    The story, from a comment on the junior rep's post: "I recently had a run in with Xbox customer
     support and they were actually really cool. He even recommended actions that he
     technically shouldn't, being a fellow gamer. That was an awesome guy. Plus I was
     ever so grateful. I lost count of how many times I thanked him".
@@ -464,7 +464,7 @@ def extra_mile_gamer() -> Scenario:
 
 
 def wrong_address_email(honest: bool) -> Scenario:
-    """An email sent to the wrong address: own up, or cover it with a lie (seed 003).
+    """An email sent to the wrong address: own up, or cover it with a lie (the junior rep's post).
 
     The story: a new email associate writes "it's okay to make mistakes", then jokes
     "(It's also okay to lie if you made a stupid mistake like accidentally sending an

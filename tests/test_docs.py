@@ -59,6 +59,7 @@ PAGES = (
     "docs/how-to/score-a-table.md",
     "docs/how-to/test-with-strategies.md",
     "docs/how-to/test-your-policies.md",
+    "docs/how-to/use-the-command-line.md",
     "docs/how-to/tune-weights.md",
     "docs/how-to/write-a-policy-file.md",
     "docs/reference/expressions.md",

@@ -25,8 +25,10 @@ def _is_public(name: str) -> bool:
 
 class TestDoctests:
     @pytest.mark.parametrize("name", MODULES)
-    def test_module(self, name):
+    def test_module(self, name, tmp_path, monkeypatch):
         """Every example in the module's docstrings prints what it shows."""
+        # Examples that write files (stool.tables, the command line) write them here.
+        monkeypatch.chdir(tmp_path)
         module = importlib.import_module(name)
         tests = doctest.DocTestFinder(exclude_empty=True).find(module)
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)

@@ -30,7 +30,7 @@ Budgets on bending are kept in an explicit [Ledger][stool.policy.Ledger];
 from __future__ import annotations
 
 from importlib import resources
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from stool.errors import PolicyError, ValidationError
 from stool.policy._batch import BatchDecision, evaluate_batch
@@ -48,6 +48,9 @@ from stool.policy._rules import Budget, ContextField, PolicyTest, Rule, Toleranc
 from stool.policy._syntax import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NUMBER_LENGTH
 from stool.policy._testing import PolicyTestReport, PolicyTestResult, run_tests
 from stool.serialization import register
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "EXAMPLES",
@@ -83,6 +86,7 @@ __all__ = [
     "compile_expression",
     "evaluate_batch",
     "load_example",
+    "load_policy",
     "run_tests",
 ]
 
@@ -128,6 +132,35 @@ def load_example(name: str) -> PolicyBook:
 
     source = resources.files("stool.policy") / "examples" / f"{name}.toml"
     return load(source.read_bytes(), "toml", label=f"stool/policy/examples/{name}.toml")
+
+
+def load_policy(path: str | os.PathLike[str]) -> PolicyBook:
+    """Load a policy book from a file, in whichever format its suffix names.
+
+    `.toml`, `.json`, `.yaml` and `.yml` are read (YAML needs the `yaml` extra); the
+    same as [PolicyBook.from_file][stool.policy.PolicyBook.from_file], and the one call
+    to remember: `stool.load_policy("returns.toml")`.
+
+    Args:
+        path: The file, as a `str` or any `os.PathLike`.
+
+    Returns:
+        The book.
+
+    Raises:
+        PolicyDefinitionError: If the suffix is unknown, or the file cannot be read or
+            parsed (naming the line and column).
+        PolicyValidationError: Listing every problem of the content, each with its file,
+            line, rule and field.
+
+    Examples:
+        >>> from pathlib import Path
+        >>> import stool
+        >>> _ = Path("conduct.toml").write_text(load_example("conduct").to_toml())
+        >>> stool.load_policy("conduct.toml") == load_example("conduct")
+        True
+    """
+    return PolicyBook.from_file(path)
 
 
 def _unstructure_book(book: PolicyBook) -> Any:

@@ -614,6 +614,53 @@ class PolicyBook:
             data["test"] = [test.to_data() for test in self.tests]
         return data
 
+    def to_toml(self) -> str:
+        """Return the book as a TOML policy file.
+
+        [from_toml][stool.policy.PolicyBook.from_toml] reads it back.
+
+        The file holds the book's data ([to_data][stool.policy.PolicyBook.to_data]): name,
+        description, declared context, rules and tests, in that order. The book read
+        back is equal to this one, with the same version; the comments and layout of the
+        file the book came from are not kept.
+
+        Returns:
+            The TOML text.
+
+        Raises:
+            PolicyError: If a test context holds a value TOML cannot (such as a JSON
+                null); [to_json][stool.policy.PolicyBook.to_json] writes every book.
+
+        Examples:
+            >>> from stool.policy import PolicyBook, load_example
+            >>> book = load_example("returns")
+            >>> print(book.to_toml().splitlines()[0])
+            name = "returns"
+            >>> PolicyBook.from_toml(book.to_toml()) == book
+            True
+        """
+        from stool.policy._writing import toml_document  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+        return toml_document(self.to_data())
+
+    def to_json(self) -> str:
+        """Return the book as a JSON policy file.
+
+        [from_json][stool.policy.PolicyBook.from_json] reads it back.
+
+        Returns:
+            The JSON text, indented, ending with a newline.
+
+        Examples:
+            >>> from stool.policy import PolicyBook, load_example
+            >>> book = load_example("conduct")
+            >>> PolicyBook.from_json(book.to_json()).version == book.version
+            True
+        """
+        return (
+            json.dumps(self.to_data(), indent=2, ensure_ascii=False, default=_json_default) + "\n"
+        )
+
     @classmethod
     def from_data(cls, data: Any, *, file: str | None = None) -> PolicyBook:
         """Build a book from policy-file data (the parsed content of a TOML, JSON or YAML file).
@@ -671,6 +718,7 @@ class PolicyBook:
         """
         from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
 
+        _refuse_file_name(source, "toml")
         return load(source, "toml")
 
     @classmethod
@@ -690,11 +738,12 @@ class PolicyBook:
         """
         from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
 
+        _refuse_file_name(source, "json")
         return load(source, "json")
 
     @classmethod
     def from_yaml(cls, source: str | bytes | os.PathLike[str]) -> PolicyBook:
-        """Load a book from YAML (the `yaml` extra: `pip install 'stool[yaml]'`).
+        """Load a book from YAML (needs PyYAML, the `yaml` extra).
 
         Only plain data is read (PyYAML's safe loader); tags that build objects are errors.
 
@@ -712,6 +761,7 @@ class PolicyBook:
         """
         from stool.policy._loaders import load  # noqa: PLC0415 - imported on first use, to keep import stool light
 
+        _refuse_file_name(source, "yaml")
         return load(source, "yaml")
 
     @classmethod
@@ -922,6 +972,36 @@ class PolicyBook:
 
 
 _VERDICTS: Final = (None, Verdict.COMPLIANT, Verdict.BENT, Verdict.BROKEN)
+
+_FILE_SUFFIXES: Final = (".toml", ".json", ".yaml", ".yml")
+
+
+def _refuse_file_name(source: Any, fmt: str) -> None:
+    """Refuse a `str` that is a file name, not policy text, with the call to use instead."""
+    if not isinstance(source, str):
+        return
+    text = source.strip()
+    if (
+        "\n" in text
+        or not text.lower().endswith(_FILE_SUFFIXES)
+        or any(mark in text for mark in ("=", "{", ": "))
+    ):
+        return
+    raise PolicyDefinitionError(
+        f"{text!r} looks like a file name, but from_{fmt} reads {fmt.upper()} text (a str is "
+        f"never a path): use PolicyBook.from_file({text!r}) or stool.load_policy({text!r}), "
+        f"or pass a pathlib.Path",
+        file="<string>",
+    )
+
+
+def _json_default(value: Any) -> Any:
+    # Dates read from TOML or YAML test cases are written as ISO text, as JSON holds them.
+    isoformat = getattr(value, "isoformat", None)
+    if callable(isoformat):
+        return isoformat()
+    msg = f"{type(value).__name__} is not a JSON value"
+    raise TypeError(msg)
 
 
 def _rebuild_book(data: dict[str, Any]) -> PolicyBook:

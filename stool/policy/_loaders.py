@@ -108,7 +108,8 @@ def _parse_toml(text: str, file: str) -> Any:
             import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]  # noqa: PLC0415 - imported on first use, to keep import stool light
         except ImportError:
             raise PolicyError(
-                "reading TOML on Python 3.10 needs tomli: pip install 'stool[toml]'"
+                "reading TOML on Python 3.10 needs tomli, the toml extra: "
+                "pip install 'stool[toml]', or '.[toml]' in a checkout of stool"
             ) from None
     try:
         return tomllib.loads(text)
@@ -183,7 +184,10 @@ def _yaml() -> Any:
     try:
         import yaml  # noqa: PLC0415 - imported on first use, to keep import stool light
     except ImportError:
-        raise PolicyError("reading YAML needs PyYAML: pip install 'stool[yaml]'") from None
+        raise PolicyError(
+            "reading YAML needs PyYAML, the yaml extra: "
+            "pip install 'stool[yaml]', or '.[yaml]' in a checkout of stool"
+        ) from None
     return yaml
 
 

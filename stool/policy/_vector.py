@@ -43,7 +43,8 @@ def numpy() -> Any:
         import numpy as np  # noqa: PLC0415 - imported on first use, to keep import stool light
     except ImportError as error:  # pragma: no cover - numpy is installed in development
         raise PolicyEvaluationError(
-            "evaluate_batch needs numpy: pip install 'stool[batch]'"
+            "evaluate_batch needs numpy, the batch extra: "
+            "pip install 'stool[batch]', or '.[batch]' in a checkout of stool"
         ) from error
     return np
 
