@@ -330,7 +330,7 @@ class TestScore:
         assert result.exit_code == 2
         assert one_line(result.stderr) == (
             "stool: broken.csv, line 2202 (row 2200), column 'fulfilment': got 1.5; "
-            "allowed: a number from 0 to 1"
+            "allowed: a number from 0 to 1, or None"
         )
         assert not Path("out.csv").exists()
 

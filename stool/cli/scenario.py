@@ -239,7 +239,11 @@ def _run(
     table.add_column("customer type", no_wrap=True)
 
     def row(number: str, label: str, verdict: str, score: Any) -> None:
-        kind = score.customer_type.name.lower().replace("_", " ")
+        kind = (
+            "unknown"
+            if score.customer_type is None
+            else score.customer_type.name.lower().replace("_", " ")
+        )
         table.add_row(number, label, verdict, *(_cell(timeline, score, leg) for leg in legs), kind)
 
     row("", "(start)", "", timeline.start_score)

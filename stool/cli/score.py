@@ -105,7 +105,8 @@ class _Summary:
             scores.column("customer_type").combine_chunks().dictionary_decode()
         )
         for item in counts.to_pylist():
-            self.types[item["values"]] = self.types.get(item["values"], 0) + item["counts"]
+            name = item["values"] or "UNKNOWN"  # null: an input the type needs not observed
+            self.types[name] = self.types.get(name, 0) + item["counts"]
 
 
 @click.command(name="score", epilog=EXIT_STATUS)

@@ -44,14 +44,14 @@ def build_and_classify() -> CustomerType:
         customer=customer, agent=agent, company=company, fulfilment=1.0, extra_mile=True
     )
     assert_type(interaction, Interaction)
-    assert_type(interaction.fulfilment, float)
+    assert_type(interaction.fulfilment, float | None)
     assert_type(interaction.transfers, int)
     assert_type(interaction.promised_days, float | None)
     assert_type(interaction.csat, int | None)
     assert_type(interaction.channel, Channel)
     result = classify(interaction, fulfilled_at=0.9, unprofessional_below=0.4)
-    assert_type(result, CustomerType)
-    return result
+    assert_type(result, CustomerType | None)
+    return result or CustomerType.SATISFIED
 
 
 def play_moves() -> Interaction:
@@ -111,7 +111,9 @@ def evolve_with_attrs() -> Interaction:
 
 
 @settings(max_examples=5, deadline=None)
-@given(interactions(fulfilment=st.just(1.0)), customers(), agents(), events())
+@given(
+    interactions(fulfilment=st.just(1.0), extra_mile=st.booleans()), customers(), agents(), events()
+)
 def property_test(interaction: Interaction, customer: Customer, agent: Agent, move: Event) -> None:
     """A user's own property test drawing from stool.strategies."""
     assert classify(interaction) in {CustomerType.SATISFIED, CustomerType.VERY_SATISFIED}
