@@ -54,6 +54,7 @@ PAGES = (
     "docs/explanation/how-scoring-works.md",
     "docs/explanation/bending-vs-breaking.md",
     "docs/explanation/canned-scenarios.md",
+    "docs/how-to/enforce-budgets-across-a-team.md",
     "docs/how-to/score-a-table.md",
     "docs/how-to/test-with-strategies.md",
     "docs/how-to/test-your-policies.md",

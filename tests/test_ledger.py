@@ -978,6 +978,22 @@ class TestPostgres:
         engine.dispose()
         assert _schema_rows(postgres_url) == [(SCHEMA_VERSION,)]
 
+    def test_dropped_connections_are_replaced(self, postgres_url):
+        """After the server drops the ledger's connections, reads and writes go on."""
+        drop = (
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        with Ledger.open(postgres_url) as ledger:
+            ledger.record(book().evaluate(REQUEST, actor="a", when=DAY))
+            _execute(postgres_url, drop)
+            query = {"book": "contended", "rule": "window", "actor": "a", "when": DAY}
+            assert ledger.usage(**query, per="day") == (1, 3.0)
+            _execute(postgres_url, drop)
+            ledger.evaluate_and_record(book(), REQUEST, actor="a", when=DAY)
+            assert ledger.usage(**query, per="day") == (2, 6.0)
+            assert len(ledger) == 4
+
     def test_supervisor_bends_count_on_their_own(self, postgres_url):
         """A supervisor's check-and-record counts the supervisor's own budget."""
         with Ledger.open(postgres_url) as ledger:

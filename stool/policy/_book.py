@@ -493,6 +493,10 @@ class PolicyBook:
     The `version` is a hash of the content, so an audit record names exactly the rules
     it was judged by.
 
+    Thread safety: immutable once built, and `evaluate` keeps no state between calls,
+    so one book may judge from many threads at once. The budgets are the ledger's: see
+    [Ledger][stool.policy.Ledger] for what it guarantees under concurrency.
+
     Examples:
         >>> from stool.policy import PolicyBook, Rule
         >>> book = PolicyBook(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Final
 
 import attrs
@@ -15,8 +16,10 @@ __all__ = [
     "PERIODS",
     "LedgerEntry",
     "check_text",
+    "entry_from_data",
     "iso_date",
     "period_key",
+    "period_keys",
     "period_range",
 ]
 
@@ -64,19 +67,37 @@ def period_key(when: str, per: str) -> str:
         >>> period_key("2024-06-01", "week"), period_key("2024-06-01", "quarter")
         ('2024-W22', '2024-Q2')
     """
+    index = _PERIOD_INDEX.get(per)
+    if index is None:
+        raise ValidationError("usage.per", per, "one of " + ", ".join(PERIODS))
+    return period_keys(when)[index]
+
+
+_PERIOD_INDEX: Final = {per: index for index, per in enumerate(PERIODS)}
+
+
+@functools.lru_cache(maxsize=4096)
+def period_keys(when: str) -> tuple[str, str, str, str, str]:
+    """Return the keys of the day, week, month, quarter and year of ISO date `when`.
+
+    Cached: a ledger's entries share few dates, so indexing one costs a lookup.
+
+    Raises:
+        ValidationError: If `when` is not an ISO date.
+
+    Examples:
+        >>> period_keys("2024-06-01")
+        ('2024-06-01', '2024-W22', '2024-06', '2024-Q2', '2024')
+    """
     day = _day(when, "usage.when")
-    if per == "day":
-        return day.isoformat()
-    if per == "week":
-        year, week, _ = day.isocalendar()
-        return f"{year}-W{week:02d}"
-    if per == "month":
-        return f"{day.year}-{day.month:02d}"
-    if per == "quarter":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    if per == "year":
-        return str(day.year)
-    raise ValidationError("usage.per", per, "one of " + ", ".join(PERIODS))
+    year, week, _ = day.isocalendar()
+    return (
+        day.isoformat(),
+        f"{year}-W{week:02d}",
+        f"{day.year}-{day.month:02d}",
+        f"{day.year}-Q{(day.month - 1) // 3 + 1}",
+        str(day.year),
+    )
 
 
 def period_range(when: str, per: str) -> tuple[str, str]:
@@ -203,7 +224,7 @@ class LedgerEntry:
     that no store could hold raises [ValidationError][stool.ValidationError] naming
     the field, so nothing corrupt can switch a budget off.
 
-    Frozen, and so safe to share between threads.
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
 
     Examples:
         >>> from stool.policy import LedgerEntry
@@ -232,3 +253,33 @@ class LedgerEntry:
     number is stored as the float that equals it, as every store holds it)."""
     unit: str = attrs.field(default="", validator=_text())
     """The rule's unit."""
+
+
+_FIELDS: Final = ("book", "rule", "actor", "when", "deviation", "unit")
+_REQUIRED: Final = ("book", "rule")
+
+
+def entry_from_data(data: Any, path: str) -> LedgerEntry:
+    """Build an entry from its JSON data, as strictly as [structure][stool.structure].
+
+    A fast path for the many entries of a ledger or a JSON Lines file: the fields are
+    checked by LedgerEntry itself, and only the keys are checked here.
+
+    Raises:
+        ValidationError: If `data` is not an object with the keys of an entry, or a
+            field is bad; the field is named `path.field`.
+    """
+    if type(data) is not dict:
+        raise ValidationError(path, data, "an object with the fields of LedgerEntry")
+    for key in data:
+        if key not in _FIELDS:
+            allowed = "a field of LedgerEntry: " + ", ".join(_FIELDS)
+            raise ValidationError(f"{path}.{key}", data[key], allowed)
+    for key in _REQUIRED:
+        if key not in data:
+            raise ValidationError(f"{path}.{key}", None, "a value (this key is required)")
+    try:
+        return LedgerEntry(**data)
+    except ValidationError as error:
+        field = path + error.field.removeprefix("LedgerEntry")
+        raise ValidationError(field, error.value, error.allowed) from None

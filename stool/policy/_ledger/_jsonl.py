@@ -11,8 +11,7 @@ import pathlib
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from stool.errors import ValidationError
-from stool.policy._ledger._entry import LedgerEntry
-from stool.serialization import structure
+from stool.policy._ledger._entry import LedgerEntry, entry_from_data
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -105,9 +104,4 @@ def read_jsonl(source: str | os.PathLike[str] | IO[Any]) -> Iterator[tuple[int, 
             raise ValidationError(
                 f"line {number}", text.rstrip("\n"), f"one JSON object ({error})"
             ) from None
-        try:
-            yield number, structure(data, LedgerEntry)
-        except ValidationError as error:
-            raise ValidationError(
-                f"line {number}: {error.field}", error.value, error.allowed
-            ) from None
+        yield number, entry_from_data(data, f"line {number}: LedgerEntry")

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any
 
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
 from stool.policy._decision import Decision
 from stool.policy._errors import PolicyEvaluationError
-from stool.policy._ledger._entry import LedgerEntry, check_text, iso_date
+from stool.policy._ledger._entry import LedgerEntry, check_text, entry_from_data, iso_date
 from stool.policy._ledger._jsonl import entry_data, read_jsonl, write_jsonl
 from stool.policy._ledger._store import LedgerError, MemoryStore, Store, Transaction
-from stool.serialization import register, structure
+from stool.serialization import register
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
     from stool.policy._book import PolicyBook
 
 __all__ = ["Ledger"]
-
-T = TypeVar("T")
 
 _Known = Mapping[str, Mapping[str, str]]
 """Book name -> {id of a limit rule -> its unit}: what a ledger with `books` accepts."""
@@ -595,14 +593,7 @@ def structure_entries(data: Any, path: str) -> list[LedgerEntry]:
     """Build ledger entries from JSON data, naming `path[i].field` in errors."""
     if not isinstance(data, (list, tuple)):
         raise ValidationError(path, data, "a list of ledger entries")
-    entries = []
-    for number, item in enumerate(data):
-        try:
-            entries.append(structure(item, LedgerEntry))
-        except ValidationError as error:  # noqa: PERF203 - the first bad entry ends the loop
-            field = error.field.removeprefix("LedgerEntry")
-            raise ValidationError(f"{path}[{number}]{field}", error.value, error.allowed) from None
-    return entries
+    return [entry_from_data(item, f"{path}[{number}]") for number, item in enumerate(data)]
 
 
 register(Ledger, unstructure=_unstructure_ledger, structure=_structure_ledger)

@@ -164,7 +164,7 @@ class SqlStore:
                     "'postgresql+psycopg://user@host/dbname'",
                 ) from None
             try:
-                engine = sa.create_engine(url, pool_pre_ping=True)
+                engine = sa.create_engine(url)
             except (ImportError, sa.exc.SQLAlchemyError) as error:
                 raise LedgerError(
                     f"cannot open the ledger {url.render_as_string(hide_password=True)}: "
@@ -172,6 +172,7 @@ class SqlStore:
                 ) from None
             self._owned = True
         self._engine = engine
+        self._autocommit = True
         self._pid = os.getpid()
         self.label = engine.url.render_as_string(hide_password=True)
         try:
@@ -201,18 +202,32 @@ class SqlStore:
         return isinstance(code, str) and code.startswith("40")
 
     def _transaction(self, doing: str, work: Callable[[sa.Connection], T]) -> T:
-        """Run `work` in one transaction, starting over after a lost race."""
+        """Run `work` in one transaction, starting over after a lost race.
+
+        A connection the server dropped (a restart) is replaced and the transaction
+        started over, unless it was lost while committing: then whether it committed
+        cannot be known, and the error says so rather than risk writing twice.
+        """
         for attempt in range(MAX_ATTEMPTS):
+            committing = False
             try:
                 with self._engine_here().begin() as connection:
-                    return work(connection)
+                    result = work(connection)
+                    committing = True
             except _Retry:
                 pass
             except sa.exc.DBAPIError as error:
-                if not self._retryable(error):
+                if error.connection_invalidated and committing:
+                    raise LedgerError(
+                        f"cannot {doing} the ledger {self.label}: the connection was lost "
+                        "while committing, so the write may or may not have been made"
+                    ) from None
+                if not (error.connection_invalidated or self._retryable(error)):
                     raise self._failure(doing, error) from None
             except sa.exc.SQLAlchemyError as error:
                 raise self._failure(doing, error) from None
+            else:
+                return result
             # Back off a little, at random, so that racing writers spread out.
             time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))  # noqa: S311 - jitter
         raise LedgerError(
@@ -230,11 +245,27 @@ class SqlStore:
                 raise _Retry from None  # another writer inserted it first: start over
 
     def _read(self, doing: str, work: Callable[[sa.Connection], T]) -> T:
-        try:
-            with self._engine_here().connect() as connection:
-                return work(connection)
-        except sa.exc.SQLAlchemyError as error:
-            raise self._failure(doing, error) from None
+        """Run the read `work`, in autocommit where the database offers it.
+
+        One statement needs no transaction of its own, and autocommit saves the round
+        trips of BEGIN and ROLLBACK. A read on a connection the server dropped (a
+        restart) is tried once more, on a new connection.
+        """
+        for attempt in (1, 2):
+            try:
+                with self._engine_here().connect() as connection:
+                    if self._autocommit:
+                        try:
+                            connection.execution_options(isolation_level="AUTOCOMMIT")
+                        except sa.exc.ArgumentError:  # a database without autocommit
+                            self._autocommit = False
+                    return work(connection)
+            except sa.exc.DBAPIError as error:  # noqa: PERF203 - a second try at most
+                if not (error.connection_invalidated and attempt == 1):
+                    raise self._failure(doing, error) from None
+            except sa.exc.SQLAlchemyError as error:
+                raise self._failure(doing, error) from None
+        raise AssertionError  # pragma: no cover - the loop returns or raises
 
     # --------------------------------------------------------------- migration
 

@@ -7,7 +7,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 
 from stool.errors import StoolError
-from stool.policy._ledger._entry import PERIODS, period_key
+from stool.policy._ledger._entry import PERIODS, period_key, period_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -159,8 +159,9 @@ class MemoryStore:
             by_actor.setdefault(entry.actor, []).append(entry)
             if entry.actor is None or entry.when is None:
                 continue
-            for per in PERIODS:
-                key = (entry.book, entry.rule, entry.actor, per, period_key(entry.when, per))
+            book, rule, actor = entry.book, entry.rule, entry.actor
+            for per, period in zip(PERIODS, period_keys(entry.when), strict=True):
+                key = (book, rule, actor, per, period)
                 counter = index.get(key)
                 if counter is None:
                     index[key] = [1, entry.deviation]
