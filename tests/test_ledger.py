@@ -219,6 +219,14 @@ class TestPeriods:
             after = (last_day + dt.timedelta(days=1)).isoformat()
             assert period_key(after, per) != key
 
+    @pytest.mark.parametrize("field", ["book", "rule", "actor"])
+    def test_usage_names_must_be_strings(self, field):
+        """usage() refuses a name that is not a string rather than count nothing."""
+        query: dict[str, Any] = {"book": "b", "rule": "r", "actor": "a", "when": DAY, "per": "day"}
+        query[field] = None
+        with pytest.raises(stool.ValidationError, match=rf"usage\.{field}"):
+            Ledger().usage(**query)
+
     def test_bad_period_and_date(self):
         """An unknown period or a date that is not one is a ValidationError naming it."""
         with pytest.raises(stool.ValidationError, match=r"usage\.per"):
@@ -825,7 +833,7 @@ class TestSqlite:
             Ledger.open(path)
         assert str(path) in str(info.value)
 
-    @pytest.mark.parametrize("target", ["", ":memory:", 42, b"bends.db"])
+    @pytest.mark.parametrize("target", ["", ":memory:", 42, b"bends.db", "bends\x00.db"])
     def test_bad_targets(self, target):
         """A target that is not a path or a URL is a ValidationError."""
         with pytest.raises(stool.ValidationError, match=r"Ledger\.open\.target"):
@@ -886,6 +894,13 @@ class TestJsonLines:
             Ledger().import_jsonl(5)  # type: ignore[arg-type]
         with pytest.raises(stool.ValidationError, match=r"export_jsonl\.target"):
             Ledger().export_jsonl(5)  # type: ignore[arg-type]
+
+    def test_unreadable_and_unwritable_paths(self, tmp_path):
+        """A missing file to import, or a folder to export to, is a ValidationError."""
+        with pytest.raises(stool.ValidationError, match=r"import_jsonl\.source"):
+            Ledger().import_jsonl(tmp_path / "missing.jsonl")
+        with pytest.raises(stool.ValidationError, match=r"export_jsonl\.target"):
+            Ledger().export_jsonl(tmp_path)
 
 
 class TestSqlAlchemy:

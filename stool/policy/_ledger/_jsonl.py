@@ -38,7 +38,13 @@ def entry_data(entry: LedgerEntry) -> dict[str, Any]:
 def write_jsonl(entries: Iterable[LedgerEntry], target: str | os.PathLike[str] | IO[str]) -> int:
     """Write `entries` to `target`, one JSON object per line; return how many."""
     if isinstance(target, (str, os.PathLike)):
-        with pathlib.Path(target).open("w", encoding="utf-8", newline="\n") as handle:
+        try:
+            handle = pathlib.Path(target).open("w", encoding="utf-8", newline="\n")  # noqa: SIM115 - closed below
+        except (OSError, ValueError) as error:
+            raise ValidationError(
+                "export_jsonl.target", target, f"a file path that can be written ({error})"
+            ) from None
+        with handle:
             return write_jsonl(entries, handle)
     if not hasattr(target, "write"):
         raise ValidationError(
@@ -88,7 +94,13 @@ def read_jsonl(source: str | os.PathLike[str] | IO[Any]) -> Iterator[tuple[int, 
             entry, naming the line and the field.
     """
     if isinstance(source, (str, os.PathLike)):
-        with pathlib.Path(source).open("rb") as handle:
+        try:
+            handle = pathlib.Path(source).open("rb")  # noqa: SIM115 - closed below
+        except (OSError, ValueError) as error:
+            raise ValidationError(
+                "import_jsonl.source", source, f"a file path that can be read ({error})"
+            ) from None
+        with handle:
             yield from read_jsonl(handle)
         return
     if not hasattr(source, "readline"):

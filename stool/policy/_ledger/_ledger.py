@@ -181,7 +181,7 @@ class Ledger:
         store: Store
         if isinstance(target, (str, os.PathLike)):
             text = os.fspath(target)
-            if not isinstance(text, str) or text in ("", ":memory:"):
+            if not isinstance(text, str) or text in ("", ":memory:") or "\x00" in text:
                 raise ValidationError(
                     "Ledger.open.target",
                     target,
@@ -330,7 +330,8 @@ class Ledger:
             The number of bends and the sum of their deviations in that period.
 
         Raises:
-            ValidationError: If `when` is not a date or `per` not a period.
+            ValidationError: If `book`, `rule` or `actor` is not a string, `when` not a
+                date or `per` not a period.
             LedgerError: If the store cannot be read.
 
         Examples:
@@ -341,6 +342,13 @@ class Ledger:
             ...              when="2024-06-30", per="month")
             (1, 2.0)
         """
+        if type(book) is not str or type(rule) is not str or type(actor) is not str:
+            name, value = next(
+                (name, value)
+                for name, value in (("book", book), ("rule", rule), ("actor", actor))
+                if type(value) is not str
+            )
+            raise ValidationError(f"usage.{name}", value, "a string")
         day = when if type(when) is str and len(when) == 10 else iso_date(when, field="usage.when")
         return self._store.usage(book, rule, actor, day, per)
 
@@ -507,6 +515,11 @@ class Ledger:
         Returns:
             The number of entries written.
 
+        Raises:
+            ValidationError: If `target` is neither a path that can be written nor a
+                text file.
+            LedgerError: If the store cannot be read.
+
         Examples:
             >>> import io
             >>> from stool.policy import Ledger, LedgerEntry
@@ -534,7 +547,8 @@ class Ledger:
             The number of entries added.
 
         Raises:
-            ValidationError: On the first bad line, naming the line and the field.
+            ValidationError: On the first bad line, naming the line and the field, or
+                if `source` cannot be read.
             LedgerError: If the store cannot be written.
 
         Examples:
