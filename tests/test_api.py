@@ -22,7 +22,7 @@ import pytest
 
 import stool
 
-HEAVY = ("numpy", "pandas", "matplotlib", "hypothesis", "pyarrow", "yaml")
+HEAVY = ("numpy", "pandas", "matplotlib", "hypothesis", "pyarrow", "yaml", "sqlalchemy", "psycopg")
 PACKAGE_DIR = Path(stool.__file__).parent
 
 

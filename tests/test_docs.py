@@ -56,6 +56,7 @@ PAGES = (
     "docs/explanation/canned-scenarios.md",
     "docs/explanation/longer-calls.md",
     "docs/how-to/save-and-share-a-model.md",
+    "docs/how-to/enforce-budgets-across-a-team.md",
     "docs/how-to/score-a-table.md",
     "docs/how-to/test-with-strategies.md",
     "docs/how-to/test-your-policies.md",

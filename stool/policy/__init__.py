@@ -21,7 +21,8 @@ apply, and why) and a plain-language [explain][stool.policy.Decision.explain].
 Conditions and quantities are written in a small expression language
 ([compile_expression][stool.policy.compile_expression]) that reads plain fields of the
 context and nothing else; no policy text ever reaches `eval` or `exec`.
-Budgets on bending are kept in an explicit [Ledger][stool.policy.Ledger];
+Budgets on bending are kept in an explicit [Ledger][stool.policy.Ledger], in memory, in
+an SQLite file or in a database shared by several servers;
 [apply_decision][stool.policy.apply_decision] folds a decision into an
 [Interaction][stool.Interaction] so that scoring sees it, and
 [run_tests][stool.policy.run_tests] runs the test cases a book carries.
@@ -42,7 +43,7 @@ from stool.policy._errors import (
     PolicyValidationError,
 )
 from stool.policy._expr import KINDS, Expression, compile_expression
-from stool.policy._ledger import PERIODS, Ledger, LedgerEntry
+from stool.policy._ledger import PERIODS, Ledger, LedgerEntry, LedgerError
 from stool.policy._loaders import MAX_NESTING, MAX_SOURCE_BYTES
 from stool.policy._rules import Budget, ContextField, PolicyTest, Rule, Tolerance
 from stool.policy._syntax import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NUMBER_LENGTH
@@ -71,6 +72,7 @@ __all__ = [
     "Finding",
     "Ledger",
     "LedgerEntry",
+    "LedgerError",
     "PolicyBook",
     "PolicyDefinitionError",
     "PolicyError",

@@ -30,6 +30,9 @@ class BatchDecision:
     Codes follow the enums' values: verdicts 1 COMPLIANT, 2 BENT, 3 BROKEN;
     authorities 1 AGENT, 2 SUPERVISOR, 3 MANAGER, and 0 for "nobody" (None).
     Per-rule codes use 0 for "did not apply".
+
+    Thread safety: frozen, and safe to read from many threads; its numpy arrays are
+    shared, not copied, so do not write into them while others read.
     """
 
     book: str

@@ -23,7 +23,7 @@ from stool.policy._errors import (
     shown,
 )
 from stool.policy._expr import Compiled, compile_node, field_names, kind_name
-from stool.policy._ledger import Ledger, iso_date
+from stool.policy._ledger import Ledger, LedgerError, iso_date
 from stool.policy._rules import (
     ContextField,
     PolicyTest,
@@ -493,6 +493,10 @@ class PolicyBook:
     The `version` is a hash of the content, so an audit record names exactly the rules
     it was judged by.
 
+    Thread safety: immutable once built, and `evaluate` keeps no state between calls,
+    so one book may judge from many threads at once. The budgets are the ledger's: see
+    [Ledger][stool.policy.Ledger] for what it guarantees under concurrency.
+
     Examples:
         >>> from stool.policy import PolicyBook, Rule
         >>> book = PolicyBook(
@@ -794,6 +798,7 @@ class PolicyBook:
         actor: str | None = None,
         when: Any = None,
         trace: bool = True,
+        record: bool = False,
     ) -> Decision:
         """Judge a context: which rules apply, and is each kept, bent or broken?
 
@@ -807,8 +812,8 @@ class PolicyBook:
                 numbers, strings, booleans, lists, and nested mappings for dotted names.
             by: The authority acting (or proposing to act).
             ledger: Bends recorded so far; budgets on bending are checked only when a
-                ledger is given (evaluating never records: call
-                [Ledger.record][stool.policy.Ledger.record] for actions taken).
+                ledger is given (evaluating records nothing unless `record` is True:
+                call [Ledger.record][stool.policy.Ledger.record] for actions taken).
             justification: Why the actor deviates (the customer's benefit). Rules with
                 `justification_required` treat a bend without one as BROKEN.
             actor: Who acts; needed, with `when`, to check budgets.
@@ -816,6 +821,10 @@ class PolicyBook:
                 the budget period; never read from the clock.
             trace: Whether to record a trace entry for every rule (cheap; False gives a
                 smaller audit record).
+            record: Whether to record the decision's bends in `ledger` in the same
+                transaction as the budget check, when the decision is BENT: see
+                [Ledger.evaluate_and_record][stool.policy.Ledger.evaluate_and_record],
+                which this calls. Needs a ledger.
 
         Returns:
             The [Decision][stool.policy.Decision].
@@ -825,7 +834,8 @@ class PolicyBook:
                 reads, holds a value of the wrong kind, or a budgeted bend is checked
                 against a ledger without `actor` and `when`; the error names the rule
                 and the field.
-            ValidationError: If `by`, `actor`, `when` or `justification` is malformed.
+            ValidationError: If `by`, `actor`, `when`, `justification` or `record` is
+                malformed, or `record` is True without a ledger.
 
         Examples:
             >>> from stool import Authority
@@ -851,6 +861,24 @@ class PolicyBook:
         if ledger is not None and not isinstance(ledger, Ledger):
             raise ValidationError("evaluate.ledger", ledger, "a Ledger or None")
         day = iso_date(when, field="evaluate.when") if when is not None else None
+        if record is not False:
+            if record is not True:
+                raise ValidationError("evaluate.record", record, "True or False")
+            if ledger is None:
+                raise ValidationError(
+                    "evaluate.record",
+                    record,
+                    "False when no ledger is given (nothing to record in)",
+                )
+            return ledger.evaluate_and_record(
+                self,
+                context,
+                by=by,
+                justification=justification,
+                actor=actor,
+                when=day,
+                trace=trace,
+            )
         level = 1 if by is _AGENT else (2 if by is _SUPERVISOR else 3)
         justified = justification is not None
         findings: list[Finding] = []
@@ -894,6 +922,8 @@ class PolicyBook:
             raise enriched from None
         except PolicyError:  # pragma: no cover - judges raise evaluation errors only
             raise
+        except LedgerError:
+            raise  # the ledger's store failed, not the policy: say so as it is
         except Exception as error:
             try:
                 wrapped = PolicyEvaluationError(

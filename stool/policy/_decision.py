@@ -19,7 +19,10 @@ __all__ = ["Cause", "Decision", "Finding", "TraceEntry", "apply_decision"]
 
 
 class Cause(enum.Enum):
-    """Why a rule reached its verdict: the reason behind each [Finding][stool.policy.Finding]."""
+    """Why a rule reached its verdict: the reason behind each [Finding][stool.policy.Finding].
+
+    Thread safety: an enum, immutable, safe to share between threads.
+    """
 
     WITHIN_BOUND = "within_bound"
     """COMPLIANT: the quantity is within its bound, or the hard condition holds."""
@@ -75,6 +78,8 @@ class Finding:
 
     Findings are built by [PolicyBook.evaluate][stool.policy.PolicyBook.evaluate];
     [reason][stool.policy.Finding.reason] says the same in a sentence.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
     """
 
     rule: str
@@ -181,7 +186,10 @@ class Finding:
 
 @attrs.frozen(kw_only=True)
 class TraceEntry:
-    """Whether one rule applied, and why: the answer to "why didn't my rule fire?"."""
+    """Whether one rule applied, and why: the answer to "why didn't my rule fire?".
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
+    """
 
     rule: str
     """The rule's id."""
@@ -212,6 +220,9 @@ class Decision:
     It round-trips through [unstructure][stool.unstructure] and
     [structure][stool.structure], so it can be stored as the record of who decided what,
     on which inputs, under which version of the book.
+
+    Thread safety: frozen, so safe to share between threads; `context` is a read-only
+    copy of the context's top level, and nested values in it are the caller's.
 
     Examples:
         >>> from stool.policy import load_example

@@ -826,6 +826,9 @@ class Expression:
     returns a number, string, boolean or list; every problem raises
     [PolicyEvaluationError][stool.policy.PolicyEvaluationError] naming the field.
     Two expressions are equal when their text and declared fields are.
+
+    Thread safety: immutable once compiled and stateless when called, so one
+    expression may be called from many threads at once.
     """
 
     text: str

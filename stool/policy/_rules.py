@@ -183,6 +183,8 @@ class ContextField:
     Declaring fields turns a misspelt field in any rule into a load error naming the
     file, the rule and the field, and catches kind mismatches (`item_category < 3`)
     before anything is evaluated.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
     """
 
     name: str
@@ -225,7 +227,10 @@ def _is_dotted_name(name: str) -> bool:
 
 @attrs.frozen(kw_only=True, order=False)
 class Tolerance:
-    """How far one authority may bend a limit rule: absolute, or a percentage of the bound."""
+    """How far one authority may bend a limit rule: absolute, or a percentage of the bound.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
+    """
 
     authority: Authority
     """Who may bend this far."""
@@ -262,6 +267,8 @@ class Budget:
     Budgets count per actor (each agent, supervisor or manager their own), in the
     [Ledger][stool.policy.Ledger] passed to
     [PolicyBook.evaluate][stool.policy.PolicyBook.evaluate].
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
     """
 
     per: Literal["day", "week", "month", "quarter", "year"]
@@ -419,6 +426,8 @@ class Rule:
     Expressions are parsed when the rule is built; a problem raises
     [PolicyValidationError][stool.policy.PolicyValidationError] listing every problem
     of the rule at once.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
 
     Examples:
         >>> from stool.policy import Rule
@@ -681,6 +690,8 @@ class PolicyTest:
 
     Test cases live in the book, like `opa test` cases;
     [run_tests][stool.policy.run_tests] evaluates each case and compares.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
 
     Examples:
         >>> from stool.policy import PolicyTest

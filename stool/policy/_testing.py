@@ -32,7 +32,10 @@ def _name(value: Authority | Literal["nobody"] | None) -> str:
 
 @attrs.frozen(kw_only=True)
 class PolicyTestResult:
-    """The outcome of one policy test case (from the book, or generated)."""
+    """The outcome of one policy test case (from the book, or generated).
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
+    """
 
     name: str
     """The case's name."""
@@ -59,7 +62,10 @@ class PolicyTestResult:
 
 @attrs.frozen(kw_only=True)
 class PolicyTestReport:
-    """The outcome of [run_tests][stool.policy.run_tests]: every case, and a readable report."""
+    """The outcome of [run_tests][stool.policy.run_tests]: every case, and a readable report.
+
+    Thread safety: frozen, with immutable fields, so safe to share between threads.
+    """
 
     book: str
     """The book's name."""

@@ -9,6 +9,8 @@ The module also runs (`python tests/typing/check_api.py`), so every line is real
 from __future__ import annotations
 
 import json
+import pathlib
+import tempfile
 from typing import Any
 
 import attrs
@@ -32,6 +34,7 @@ from stool import (
     unstructure,
 )
 from stool.events import Escalate, Event, ExtraMile, Greet, Resolve, Survey
+from stool.policy import Ledger, LedgerEntry, load_example
 from stool.strategies import agents, customers, events, interactions
 
 
@@ -122,6 +125,30 @@ def property_test(interaction: Interaction, customer: Customer, agent: Agent, mo
     assert agent.id
 
 
+def keep_a_ledger() -> int:
+    """Check and record bends in an SQLite ledger, read a budget, export the trail."""
+    folder = pathlib.Path(tempfile.mkdtemp())
+    refund = {
+        "action": "refund",
+        "days_since_purchase": 33,
+        "refund_amount": 10.0,
+        "purchase_price": 10.0,
+        "item_category": "kitchen",
+    }
+    with Ledger.open(folder / "bends.db", create=True) as ledger:
+        assert_type(ledger, Ledger)
+        decision = ledger.evaluate_and_record(
+            load_example("returns"), refund, actor="rep-7", when="2024-06-01"
+        )
+        assert_type(decision.verdict, Verdict)
+        used = ledger.usage(
+            book="returns", rule="refund-window", actor="rep-7", when="2024-06-01", per="day"
+        )
+        assert_type(used, tuple[int, float])
+        assert_type(ledger.bends_of("rep-7"), tuple[LedgerEntry, ...])
+        return ledger.export_jsonl(folder / "bends.jsonl")
+
+
 def misuse_is_refused() -> None:
     """Misuses the checker must keep refusing."""
     Interaction(0.5)  # type: ignore[call-arg, arg-type]
@@ -129,6 +156,7 @@ def misuse_is_refused() -> None:
     Greet().apply("not an interaction")  # type: ignore[arg-type]
     Interaction().fulfilment = 0.5  # type: ignore[misc]
     structure({}, Interaction).no_such_field  # type: ignore[attr-defined]  # noqa: B018
+    Ledger().record("not a decision")  # type: ignore[arg-type]
 
 
 def main() -> None:
@@ -139,6 +167,7 @@ def main() -> None:
     assert round_trip().fulfilment == 0.5
     assert handle_errors().startswith("Interaction.fulfilment")
     assert evolve_with_attrs().transfers == 2
+    assert keep_a_ledger() == 1
     property_test()
 
 
