@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from stool.enums import member_from_name
 from stool.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -223,7 +222,7 @@ def boolean(default: bool | None, *, optional: bool = False) -> Any:
 
 
 def enum_field(enum_cls: type[enum.Enum], default: Any = attrs.NOTHING, *, also: Any = None) -> Any:
-    """A member of `enum_cls`; its exact member name (`"CALL"`) is converted to it.
+    """A member of `enum_cls`; its member name in any case (`"CALL"`, `"call"`) is converted to it.
 
     `also` is a further attrs validator, run after the membership check.
     """
@@ -231,9 +230,15 @@ def enum_field(enum_cls: type[enum.Enum], default: Any = attrs.NOTHING, *, also:
     spec = Spec(kind="enum", enum=enum_cls, allowed=f"one of {names} (a {enum_cls.__name__})")
     validator: Any = spec if also is None else [spec, also]
 
+    members = enum_cls.__members__
+
     def convert(value: Any) -> Any:
-        if isinstance(value, str) and value in enum_cls.__members__:
-            return member_from_name(enum_cls, value, field="")
+        if isinstance(value, str):
+            member = members.get(value)
+            if member is None and value.isascii():
+                member = members.get(value.upper())
+            # Not a name: left as it is, for the validator to name the field.
+            return value if member is None else member
         return value
 
     return attrs.field(

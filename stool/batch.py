@@ -1,12 +1,15 @@
 """Score a whole table of interactions at once, with the formulas of [score][stool.score].
 
-[score_batch][stool.batch.score_batch] reads a pandas DataFrame, a pyarrow Table or a
-mapping of column names to numpy arrays whose columns are
+[score_batch][stool.batch.score_batch] reads a pandas or polars DataFrame, a pyarrow
+Table or RecordBatch, or a mapping of column names to numpy arrays whose columns are
 [Interaction][stool.Interaction] field names, validates every column with the same
 rules as `Interaction(...)`, and runs the very code [score][stool.score] runs, on
-arrays: the two agree row by row.
-numpy, pandas and pyarrow are imported here, when first needed, and never by
-`import stool`.
+arrays: the two agree row by row. It returns the same kind of table it was given; a
+Dask DataFrame gives a lazy Dask DataFrame, scored partition by partition on the
+cluster. [score_batches][stool.batch.score_batches] scores a file of any size, chunk
+by chunk.
+numpy, pandas, pyarrow, polars and Dask are imported here, when first needed, and
+never by `import stool`.
 
     >>> import numpy as np
     >>> from stool.batch import score_batch
@@ -17,24 +20,29 @@ numpy, pandas and pyarrow are imported here, when first needed, and never by
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
 
 from stool import _formula
-from stool._fields import Spec, _normalise_int, _normalise_real
-from stool.enums import Channel, CustomerType, LegStatus, member_from_name
-from stool.errors import ValidationError
+from stool._readers import KINDS, Reader, is_dask, reader_of
+from stool._validate import check
+from stool.enums import Channel, CustomerType, LegStatus
+from stool.errors import TableError, ValidationError
 from stool.interaction import FIELD_DEFAULTS, FIELD_SPECS, UNKNOWABLE_FIELDS, taxonomy_code
 from stool.models import StoolModel
 
 if TYPE_CHECKING:
-    import enum
-
-    import numpy as np
     import numpy.typing as npt
 
-__all__ = ["CHUNK_ROWS", "OUTPUT_COLUMNS", "score_batch"]
+__all__ = [
+    "CHUNK_ROWS",
+    "FILE_CHUNK_ROWS",
+    "OUTPUT_COLUMNS",
+    "REASON_COLUMNS",
+    "score_batch",
+    "score_batches",
+]
 
 CHUNK_ROWS: Final = 16_384
 """Rows scored per step: small enough that the intermediate arrays stay in the CPU cache,
@@ -93,7 +101,14 @@ _INPUTS: Final = (
     "aht_target_s",
 )
 
-_KINDS: Final = "a pandas DataFrame, a pyarrow Table or a mapping of column names to numpy arrays"
+FILE_CHUNK_ROWS: Final = 65_536
+"""The rows per chunk [score_batches][stool.batch.score_batches] reads from a file by
+default, as [iter_table][stool.tables.iter_table] does."""
+
+REASON_COLUMNS: Final[tuple[str, ...]] = ("customer_reason", "company_reason", "agent_reason")
+"""The columns `score_batch(..., reasons=True)` adds after
+[OUTPUT_COLUMNS][stool.batch.OUTPUT_COLUMNS]: `customer_reason`, `company_reason` and
+`agent_reason`, each leg's top reason where it is at risk."""
 
 
 def score_batch(
@@ -102,6 +117,8 @@ def score_batch(
     *,
     extra_columns: Literal["error", "ignore"] = "error",
     absent: Literal["unknown", "default"] = "unknown",
+    blank: Literal["unknown", "error"] = "unknown",
+    reasons: bool = False,
 ) -> Any:
     """Score every row of a table of interactions; return a table of the same kind.
 
@@ -112,43 +129,62 @@ def score_batch(
     Pass `extra_columns="ignore"` when the table also carries ids or other data.
     In the columns of [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS]
     (fulfilment, professionalism, empathy, explanation clarity, the extra mile, the
-    wait, ...) a null or NaN means *not observed*, and so does a missing column, by
-    default (`absent="unknown"`): the factors that read it drop out, as in
-    [score][stool.score]. `absent="default"` gives a missing column the field's default
+    wait, ...) a blank cell (null, NaN, `pd.NA`) means *not observed* (`blank="unknown"`,
+    the default), and so does a missing column, by default (`absent="unknown"`): the
+    factors that read it drop out, as in [score][stool.score].
+    `blank="error"` refuses every blank cell of those columns instead, for tables that
+    should be complete. `absent="default"` gives a missing column the field's default
     instead (a routine contact), for synthetic tables. Other missing columns take their
-    default. Enum columns (`channel`, `authority`) hold member names, as
-    [unstructure][stool.unstructure] writes them, or members.
-    In `promised_days`, `delivered_days`, `elapsed_days` and `csat` a null or NaN means
-    absent; anywhere else it is an error.
+    default. Enum columns (`channel`, `authority`) hold member names in any case
+    (`"CALL"`, `"call"`), or members; categoricals and Arrow dictionaries are read
+    through their categories.
+    In `promised_days`, `delivered_days`, `elapsed_days` and `csat` a blank means
+    absent (no promise, nothing delivered, no survey); anywhere else a blank is an
+    error whatever `blank` says, since those fields have no "not observed".
 
     Args:
-        data: A pandas DataFrame, a pyarrow Table, or a mapping of column name to a
-            one-dimensional numpy array (all of one length).
+        data: A pandas DataFrame, a polars DataFrame, a pyarrow Table or RecordBatch, a
+            mapping of column name to a one-dimensional numpy array (all of one length),
+            a Dask DataFrame, or an iterable of [Interaction][stool.Interaction]s.
         model: The model; None for the default [StoolModel][stool.models.StoolModel].
         extra_columns: `"error"` (the default) to reject columns that are not
             Interaction fields, `"ignore"` to let them through unread.
         absent: `"unknown"` (the default): a missing column of an unknowable field is
             not observed in any row; `"default"`: it takes the field's default.
+        blank: `"unknown"` (the default): a blank cell of an unknowable field is not
+            observed; `"error"`: it is an error.
+        reasons: Whether to add the columns of
+            [REASON_COLUMNS][stool.batch.REASON_COLUMNS]: for each leg at risk, its
+            top reason, the first of [LegScore.reasons][stool.scoring.LegScore.reasons]
+            (null where the leg is not at risk). Reasons are sentences written row by
+            row, about 0.1 ms for each row with a leg at risk.
 
     Returns:
-        The same kind as `data` (a DataFrame keeps `data`'s index; a mapping is a
-        `dict` of numpy arrays), with the columns of
-        [OUTPUT_COLUMNS][stool.batch.OUTPUT_COLUMNS]: `customer`, `company`, `agent`
-        (floats from 0 to 1); `customer_at_risk`, `company_at_risk`, `agent_at_risk`,
-        `collapsed` (booleans); `customer_type` (CustomerType names, null where not
-        known: a pandas categorical, an arrow dictionary array, or a numpy array);
-        `predicted_csat` (1 to 5) and `p_low` (the probability of a low answer);
-        `customer_coverage`, `company_coverage`, `agent_coverage` (0 to 1); and
-        `customer_status`, `company_status`, `agent_status` (LegStatus names: HOLDS,
-        AT_RISK or NOT_ENOUGH_EVIDENCE). Row `k` equals [score][stool.score] of row `k`
-        as an Interaction.
+        The same kind as `data`: a pandas DataFrame (with `data`'s index), a polars
+        DataFrame, a pyarrow Table or RecordBatch, a `dict` of numpy arrays for a
+        mapping, a lazy Dask DataFrame (one partition per partition of `data`), or for
+        an iterable of Interactions a `list` of [StoolScore][stool.StoolScore]s, the
+        same as `[score(i, model) for i in data]`.
+        A table has the columns of [OUTPUT_COLUMNS][stool.batch.OUTPUT_COLUMNS]:
+        `customer`, `company`, `agent` (floats from 0 to 1); `customer_at_risk`,
+        `company_at_risk`, `agent_at_risk`, `collapsed` (booleans); `customer_type`
+        (CustomerType names, null where not known: a pandas categorical, an arrow
+        dictionary array, or a numpy array); `predicted_csat` (1 to 5) and `p_low` (the
+        probability of a low answer); `customer_coverage`, `company_coverage`,
+        `agent_coverage` (0 to 1); and `customer_status`, `company_status`,
+        `agent_status` (LegStatus names: HOLDS, AT_RISK or NOT_ENOUGH_EVIDENCE); then,
+        with `reasons=True`, `customer_reason`, `company_reason` and `agent_reason`.
+        Row `k` equals [score][stool.score] of row `k` as an Interaction
+        ([Interaction.from_row][stool.Interaction.from_row] builds it).
 
     Raises:
         ValidationError: If a value is invalid: NaN or infinite, out of range, a
             negative or fractional count, a number in a boolean column, an unknown enum
-            name, columns of different lengths, or (unless `extra_columns="ignore"`) a
-            column that is not an Interaction field. The error names the column, the
-            first bad row (its position, from 0, as `error.row`) and the value.
+            name, a blank where none is allowed, columns of different lengths, or
+            (unless `extra_columns="ignore"`) a column that is not an Interaction field.
+            The error names the column, the first bad row (its position, from 0, as
+            `error.row`, and for a DataFrame with an index of its own its label, as
+            `error.label`) and the value.
 
     Example:
         >>> import pandas as pd
@@ -160,19 +196,172 @@ def score_batch(
         1           True     SATISFIED
     """
     if model is None:
-        model = StoolModel()
+        model = _default_model()
     elif not isinstance(model, StoolModel):
         raise ValidationError("score_batch.model", model, "a StoolModel, or None for the default")
     if extra_columns not in ("error", "ignore"):
         raise ValidationError("score_batch.extra_columns", extra_columns, "'error' or 'ignore'")
     if absent not in ("unknown", "default"):
         raise ValidationError("score_batch.absent", absent, "'unknown' or 'default'")
-    reader = _reader(data)
-    if extra_columns == "error":
+    if blank not in ("unknown", "error"):
+        raise ValidationError("score_batch.blank", blank, "'unknown' or 'error'")
+    if type(reasons) is not bool:
+        raise ValidationError("score_batch.reasons", reasons, "True or False")
+    options = _Options(extra_columns=extra_columns, absent=absent, blank=blank, reasons=reasons)
+    if is_dask(data):
+        from stool._dask import score_dask  # noqa: PLC0415 - Dask loads only for Dask input
+
+        return score_dask(data, model, options)
+    reader = reader_of(data)
+    if reader is None:
+        return _score_interactions(data, model)
+    return _score_reader(reader, model, options)
+
+
+class _Options(NamedTuple):
+    """The keyword arguments of score_batch, checked, for the readers and Dask."""
+
+    extra_columns: Literal["error", "ignore"]
+    absent: Literal["unknown", "default"]
+    blank: Literal["unknown", "error"]
+    reasons: bool
+
+
+def _score_reader(reader: Reader, model: StoolModel, options: _Options) -> Any:
+    if options.extra_columns == "error":
         _reject_extra_columns(reader.given())
-    columns, rows = reader.read(model, unknown=absent == "unknown")
+    reader.blank = options.blank
+    columns, rows = _read_columns(reader, model, unknown=options.absent == "unknown")
     results = _score_columns(columns, rows, model)
+    if options.reasons:
+        from stool._reasons import reason_columns  # noqa: PLC0415 - the sentences, on demand
+
+        results.update(reason_columns(columns, results, model))
     return reader.write(results)
+
+
+def _default_model() -> StoolModel:
+    from stool.scoring import _default_model as default  # noqa: PLC0415 - shared, built once
+
+    return default()
+
+
+def _score_interactions(data: Any, model: StoolModel) -> list[Any]:
+    """Score an iterable of Interactions one by one: a list of StoolScores."""
+    from stool.interaction import Interaction  # noqa: PLC0415
+    from stool.scoring import score  # noqa: PLC0415
+
+    out = []
+    for row, item in enumerate(data):
+        if not isinstance(item, Interaction):
+            raise ValidationError(
+                "score_batch.data",
+                item,
+                f"an Interaction in every item of an iterable ({KINDS} otherwise)",
+                row=row,
+            )
+        out.append(score(item, model))
+    return out
+
+
+def score_batches(
+    source: Any,
+    model: StoolModel | None = None,
+    *,
+    chunk_size: int = FILE_CHUNK_ROWS,
+    format: str | None = None,  # noqa: A002 - the word users know
+    to: Literal["pandas", "arrow"] = "pandas",
+    extra_columns: Literal["error", "ignore"] = "error",
+    absent: Literal["unknown", "default"] = "unknown",
+    blank: Literal["unknown", "error"] = "unknown",
+    reasons: bool = False,
+) -> Iterator[Any]:
+    """Score a table too large for memory, one chunk at a time; yield each chunk's scores.
+
+    `source` is a table file (CSV, Parquet or JSON Lines, read with
+    [iter_table][stool.tables.iter_table] `chunk_size` rows at a time) or an iterable of
+    tables (DataFrames, Arrow record batches, ...), each scored as
+    [score_batch][stool.batch.score_batch] scores it. Only one chunk and its scores are
+    in memory at a time. A bad value in a file raises a
+    [TableError][stool.errors.TableError] naming the file, the line, the row (counted
+    from the file's first data row) and the column.
+
+    Args:
+        source: A file name, or an iterable of tables of any kind score_batch takes.
+        model: The model; None for the default.
+        chunk_size: Rows per chunk when reading a file.
+        format: The file's format; None to go by its suffix.
+        to: For a file, `"pandas"` to yield DataFrames (indexed by the row's position in
+            the file) or `"arrow"` to yield pyarrow Tables.
+        extra_columns: As for score_batch.
+        absent: As for score_batch.
+        blank: As for score_batch.
+        reasons: As for score_batch.
+
+    Yields:
+        The scores of each chunk, row for row, as score_batch returns them.
+
+    Raises:
+        TableError: If the file cannot be read, or a value in it is bad.
+        ValidationError: If a value of a table in an iterable is bad.
+
+    Example:
+        >>> import stool
+        >>> from stool.batch import score_batches
+        >>> stool.write_table({"fulfilment": [i / 10 for i in range(10)]}, "calls.csv")
+        >>> parts = score_batches("calls.csv", chunk_size=4)
+        >>> [int(part["customer_at_risk"].sum()) for part in parts]
+        [4, 2, 0]
+    """
+    keywords: dict[str, Any] = {
+        "extra_columns": extra_columns,
+        "absent": absent,
+        "blank": blank,
+        "reasons": reasons,
+    }
+    if isinstance(source, (str, os.PathLike)):
+        return _score_file(source, model, chunk_size, format, to, keywords)
+    if isinstance(source, (bytes, Mapping)) or not isinstance(source, Iterable):
+        raise ValidationError(
+            "score_batches.source", source, "a table file's name, or an iterable of tables"
+        )
+    return (score_batch(table, model, **keywords) for table in source)
+
+
+def _score_file(  # noqa: PLR0917 - private, called once
+    path: str | os.PathLike[str],
+    model: StoolModel | None,
+    chunk_size: int,
+    format: str | None,  # noqa: A002
+    to: Literal["pandas", "arrow"],
+    keywords: dict[str, Any],
+) -> Iterator[Any]:
+    from stool.tables import find_line, iter_table, table_format  # noqa: PLC0415
+
+    fmt = table_format(path, format=format)
+    chunks = iter_table(path, chunk_size=chunk_size, format=fmt, to=to)
+
+    def scored() -> Iterator[Any]:
+        offset = 0
+        with chunks:
+            for chunk in chunks:
+                try:
+                    yield score_batch(chunk, model, **keywords)
+                except ValidationError as error:
+                    if error.row is None:
+                        raise
+                    row = offset + error.row
+                    raise TableError(
+                        os.fspath(path),
+                        error.allowed,
+                        column=error.field,
+                        value=error.value,
+                        row=row,
+                        line=find_line(path, row, format=fmt),
+                    ) from None
+                offset += len(chunk) if to == "pandas" else chunk.num_rows
+
+    return scored()
 
 
 # ------------------------------------------------------------------------------- scoring
@@ -316,56 +505,34 @@ def _reject_extra_columns(names: list[Any]) -> None:
         )
 
 
-class _Reader:
-    """Reads the Interaction columns of one kind of table and writes the result back."""
+def _read_columns(
+    reader: Reader, model: StoolModel, *, unknown: bool
+) -> tuple[dict[str, Any], int]:
+    """Validate every Interaction column; add the formulas' derived inputs."""
+    import numpy as np  # noqa: PLC0415
 
-    rows: int
-
-    def names(self) -> list[Any]:
-        """The names of the columns that hold Interaction fields (and possibly others)."""
-        raise NotImplementedError
-
-    def given(self) -> list[Any]:
-        """The names of every column of the table, as given."""
-        return self.names()
-
-    def column(self, name: str) -> Any:
-        """The column as a numpy array (or a pandas categorical, left as it is)."""
-        raise NotImplementedError
-
-    def value(self, name: str, row: int) -> Any:
-        """The value at `row` as the user wrote it, for error messages."""
-        raise NotImplementedError
-
-    def write(self, results: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def read(self, model: StoolModel, *, unknown: bool) -> tuple[dict[str, Any], int]:
-        """Validate every Interaction column; add the formulas' derived inputs."""
-        import numpy as np  # noqa: PLC0415
-
-        present = {name for name in self.names() if isinstance(name, str)}
-        checked: dict[str, Any] = {}
-        for name, spec in FIELD_SPECS.items():
-            if spec is None:
-                continue
-            if name in present:
-                checked[name] = _check(name, spec, self.column(name), self)
-            elif unknown and name in UNKNOWABLE_FIELDS:
-                checked[name] = np.nan  # a missing column: not observed in any row
-            else:
-                default = FIELD_DEFAULTS[name]
-                # A missing column broadcasts its default (None: absent, as NaN).
-                checked[name] = np.nan if default is None else default
-        checked["wait_scale_s"] = _wait_scales(checked["channel"], model)
-        late = _formula.lateness_days(
-            _formula.array_math(),
-            checked["promised_days"],
-            checked["delivered_days"],
-            checked["elapsed_days"],
-        )
-        checked["lateness_days"] = float(late) if np.ndim(late) == 0 else late
-        return checked, self.rows
+    present = {name for name in reader.names() if isinstance(name, str)}
+    checked: dict[str, Any] = {}
+    for name, spec in FIELD_SPECS.items():
+        if spec is None:
+            continue
+        if name in present:
+            checked[name] = check(name, spec, reader)
+        elif unknown and name in UNKNOWABLE_FIELDS:
+            checked[name] = np.nan  # a missing column: not observed in any row
+        else:
+            default = FIELD_DEFAULTS[name]
+            # A missing column broadcasts its default (None: absent, as NaN).
+            checked[name] = np.nan if default is None else default
+    checked["wait_scale_s"] = _wait_scales(checked["channel"], model)
+    late = _formula.lateness_days(
+        _formula.array_math(),
+        checked["promised_days"],
+        checked["delivered_days"],
+        checked["elapsed_days"],
+    )
+    checked["lateness_days"] = float(late) if np.ndim(late) == 0 else late
+    return checked, reader.rows
 
 
 def _wait_scales(channel: Any, model: StoolModel) -> Any:
@@ -378,308 +545,3 @@ def _wait_scales(channel: Any, model: StoolModel) -> Any:
     distinct, codes = channel
     scales = np.array([scale(member) for member in distinct])
     return scales[codes]
-
-
-def _reader(data: Any) -> _Reader:
-    pandas = sys.modules.get("pandas")
-    if pandas is not None and isinstance(data, pandas.DataFrame):
-        return _PandasReader(data)
-    pyarrow = sys.modules.get("pyarrow")
-    if pyarrow is not None and isinstance(data, pyarrow.Table):
-        return _ArrowReader(data)
-    if isinstance(data, Mapping):
-        return _MappingReader(data)
-    raise ValidationError("score_batch.data", type(data).__name__, _KINDS)
-
-
-class _MappingReader(_Reader):
-    def __init__(self, data: Mapping[Any, Any]) -> None:
-        import numpy as np  # noqa: PLC0415
-
-        self.arrays: dict[str, Any] = {}
-        self.all_names = list(data)
-        rows: int | None = None
-        for name, column in data.items():
-            if not isinstance(name, str) or name not in FIELD_SPECS:
-                if rows is None and hasattr(column, "__len__"):
-                    rows = len(column)
-                continue
-            array = np.asarray(column)
-            if array.ndim != 1:
-                raise ValidationError(name, array.shape, "a one-dimensional column")
-            if rows is None:
-                rows = len(array)
-            elif len(array) != rows:
-                raise ValidationError(name, len(array), f"a column of {rows} rows, as the others")
-            self.arrays[name] = array
-        self.rows = rows or 0
-
-    def names(self) -> list[Any]:
-        return list(self.arrays)
-
-    def given(self) -> list[Any]:
-        return self.all_names
-
-    def column(self, name: str) -> Any:
-        return self.arrays[name]
-
-    def value(self, name: str, row: int) -> Any:
-        return _plain(self.arrays[name][row])
-
-    def write(self, results: dict[str, Any]) -> dict[str, Any]:
-        import numpy as np  # noqa: PLC0415
-
-        out = dict(results)
-        out["customer_type"] = _names(np, _TYPE_NAMES, results["customer_type"])
-        for name in _STATUS_COLUMNS:
-            out[name] = _names(np, _STATUS_NAMES, results[name])
-        return {name: out[name] for name in OUTPUT_COLUMNS}
-
-
-class _PandasReader(_Reader):
-    def __init__(self, data: Any) -> None:
-        self.data = data
-        self.rows = len(data)
-        duplicated = data.columns[data.columns.duplicated()]
-        for name in duplicated:
-            if isinstance(name, str) and name in FIELD_SPECS:
-                raise ValidationError(name, name, "one column per field (this one is repeated)")
-
-    def names(self) -> list[Any]:
-        return list(self.data.columns)
-
-    def column(self, name: str) -> Any:
-        import numpy as np  # noqa: PLC0415
-        import pandas as pd  # noqa: PLC0415
-
-        series = self.data[name]
-        dtype = series.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            return series.array
-        if isinstance(dtype, np.dtype):
-            return series.to_numpy()
-        # Extension dtypes (Int64, Float64, boolean, string, arrow): nullable numbers
-        # become floats with NaN for "missing"; everything else an object array.
-        if getattr(dtype, "kind", "O") in "iuf":
-            return series.to_numpy(dtype="float64", na_value=np.nan)
-        return series.to_numpy(dtype=object, na_value=None)
-
-    def value(self, name: str, row: int) -> Any:
-        return _plain(self.data[name].iloc[row])
-
-    def write(self, results: dict[str, Any]) -> Any:
-        import pandas as pd  # noqa: PLC0415
-
-        out = dict(results)
-        out["customer_type"] = pd.Categorical.from_codes(
-            results["customer_type"], dtype=pd.CategoricalDtype(list(_TYPE_NAMES))
-        )
-        for name in _STATUS_COLUMNS:
-            out[name] = pd.Categorical.from_codes(
-                results[name], dtype=pd.CategoricalDtype(list(_STATUS_NAMES))
-            )
-        return pd.DataFrame({name: out[name] for name in OUTPUT_COLUMNS}, index=self.data.index)
-
-
-class _ArrowReader(_Reader):
-    def __init__(self, data: Any) -> None:
-        self.data = data
-        self.rows = data.num_rows
-        names = list(data.column_names)
-        for name in set(names):
-            if names.count(name) > 1 and name in FIELD_SPECS:
-                raise ValidationError(name, name, "one column per field (this one is repeated)")
-
-    def names(self) -> list[Any]:
-        return list(self.data.column_names)
-
-    def column(self, name: str) -> Any:
-        return self.data.column(name).to_numpy()
-
-    def value(self, name: str, row: int) -> Any:
-        return self.data.column(name)[row].as_py()
-
-    def write(self, results: dict[str, Any]) -> Any:
-        import pyarrow as pa  # noqa: PLC0415
-
-        arrays = {name: pa.array(results[name]) for name in OUTPUT_COLUMNS}
-        for name, names in (("customer_type", _TYPE_NAMES), *_STATUS_PAIRS):
-            codes = results[name]
-            arrays[name] = pa.DictionaryArray.from_arrays(
-                pa.array(codes, type=pa.int8(), mask=codes < 0), pa.array(list(names))
-            )
-        return pa.table({name: arrays[name] for name in OUTPUT_COLUMNS})
-
-
-_STATUS_COLUMNS: Final = ("customer_status", "company_status", "agent_status")
-_STATUS_PAIRS: Final = tuple((name, _STATUS_NAMES) for name in _STATUS_COLUMNS)
-
-
-def _names(np: Any, names: tuple[str, ...], codes: Any) -> Any:
-    """Codes as a numpy array of names: strings, or objects with None where unknown."""
-    if (codes < 0).any():
-        return np.asarray((*names, None), dtype=object)[codes]
-    return np.asarray(names)[codes]
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar as the Python value it holds, for readable error messages."""
-    item = getattr(value, "item", None)
-    if callable(item) and type(value).__module__ == "numpy":
-        return item()
-    return value
-
-
-# ---------------------------------------------------------------------------- validating
-
-
-def _check(name: str, spec: Spec, column: Any, reader: _Reader) -> Any:
-    """Validate one column; return it as the formulas want it (None for enum columns)."""
-    import numpy as np  # noqa: PLC0415
-
-    if spec.kind == "enum":
-        return _check_enum(name, spec, column, reader)
-    kind = column.dtype.kind if isinstance(column, np.ndarray) else "O"
-    if kind == "O":
-        return _check_objects(name, spec, column, reader)
-    if spec.kind == "bool":
-        if kind == "f" and spec.optional and np.isnan(column).all():
-            return column  # nothing observed
-        if kind != "b":
-            raise ValidationError(name, reader.value(name, 0), spec.allowed, row=0)
-        return column
-    if kind not in "iuf":
-        raise ValidationError(name, reader.value(name, 0), spec.allowed, row=0)
-    values = column if column.dtype == np.float64 else column.astype(np.float64)
-    if len(values) and not _in_range(spec, values, integral=spec.kind == "int" and kind == "f"):
-        row = _first_bad(spec, values, integral=spec.kind == "int")
-        raise ValidationError(name, reader.value(name, row), spec.allowed, row=row)
-    return values
-
-
-def _in_range(spec: Spec, values: npt.NDArray[np.float64], *, integral: bool) -> bool:
-    """The fast check: a few reductions, no temporary arrays."""
-    import numpy as np  # noqa: PLC0415
-
-    if spec.optional:
-        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
-        if low != low:  # noqa: PLR0124 - every value absent
-            return True
-    else:
-        low, high = values.min(), values.max()
-    inside = (low > spec.low if spec.low_open else low >= spec.low) and high <= spec.high
-    if not (inside and -np.inf < low and high < np.inf):
-        return False
-    if integral:
-        present = values if not spec.optional else values[~np.isnan(values)]
-        return bool(np.array_equal(present, np.trunc(present)))
-    return True
-
-
-def _first_bad(spec: Spec, values: npt.NDArray[np.float64], *, integral: bool) -> int:
-    import numpy as np  # noqa: PLC0415
-
-    low = values > spec.low if spec.low_open else values >= spec.low
-    good = low & (values <= spec.high) & np.isfinite(values)
-    if integral:
-        good &= values == np.trunc(values)
-    if spec.optional:
-        good |= np.isnan(values)
-    return int(np.argmin(good))
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or (isinstance(value, float) and value != value):  # noqa: PLR0124
-        return True
-    pandas = sys.modules.get("pandas")
-    return pandas is not None and value is pandas.NA
-
-
-def _check_objects(name: str, spec: Spec, column: Any, reader: _Reader) -> Any:
-    """The slow path for object columns: each value checked as `Interaction` checks it."""
-    import numpy as np  # noqa: PLC0415
-
-    normalise: Callable[[Any], Any] = _normalise_int if spec.kind == "int" else _normalise_real
-    if spec.kind == "bool":
-        normalise = _normalise_bool
-    as_bool = spec.kind == "bool" and not spec.optional
-    out = np.empty(len(column), dtype=bool if as_bool else np.float64)
-    for row, raw in enumerate(column.tolist()):
-        if spec.optional and _is_missing(raw):
-            out[row] = np.nan
-            continue
-        value = normalise(raw)
-        try:
-            spec.check(name, value)
-        except ValidationError as error:
-            raise ValidationError(name, reader.value(name, row), error.allowed, row=row) from None
-        out[row] = value
-    return out
-
-
-def _normalise_bool(value: Any) -> Any:
-    return bool(value) if type(value).__name__ == "bool_" else value
-
-
-def _check_enum(name: str, spec: Spec, column: Any, reader: _Reader) -> tuple[tuple[Any, ...], Any]:
-    """Validate an enum column through its distinct values.
-
-    Returns the distinct values (as members) and each row's code into them.
-    """
-    import numpy as np  # noqa: PLC0415
-
-    enum_cls: type[enum.Enum] = spec.enum  # type: ignore[assignment]
-    allowed = f"one of {', '.join(enum_cls.__members__)} (a {enum_cls.__name__} name)"
-    if not isinstance(column, np.ndarray):  # a pandas categorical
-        distinct, codes = list(column.categories), np.asarray(column.codes)
-    elif column.dtype.kind in "USO":
-        distinct, codes = _factorize(column)
-    else:
-        distinct, codes = [], np.full(len(column), -1)
-    members: list[Any] = []
-    bad_codes = [-1]
-    for code, value in enumerate(distinct):
-        member = _member(enum_cls, value)
-        members.append(member)
-        if member is None:
-            bad_codes.append(code)
-    bad = np.isin(codes, bad_codes)
-    if bad.any():
-        row = int(np.argmax(bad))
-        raise ValidationError(name, reader.value(name, row), allowed, row=row)
-    return tuple(members), codes
-
-
-def _factorize(column: Any) -> tuple[list[Any], Any]:
-    """The distinct values of a column and each row's code into them (-1: unhashable)."""
-    import numpy as np  # noqa: PLC0415
-
-    pandas = sys.modules.get("pandas")
-    if pandas is not None:
-        try:
-            codes, uniques = pandas.factorize(column, use_na_sentinel=True)
-        except TypeError:
-            pass
-        else:
-            return list(uniques), np.asarray(codes)
-    index: dict[Any, int] = {}
-    codes = np.empty(len(column), dtype=np.intp)
-    for row, value in enumerate(column.tolist()):
-        codes[row] = index.setdefault(value, len(index)) if _hashable(value) else -1
-    return list(index), codes
-
-
-def _hashable(value: Any) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
-
-
-def _member(enum_cls: type[enum.Enum], value: Any) -> Any:
-    """The member `value` names (or is), or None if it is none."""
-    try:
-        return member_from_name(enum_cls, value, field="")
-    except (ValidationError, TypeError):
-        return None

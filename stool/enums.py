@@ -1,8 +1,9 @@
 """The enumerations of the stool domain.
 
-Every enum is written and read by its member *name* (`"SUPERVISOR"`), which is what
-[unstructure][stool.unstructure] writes and what [structure][stool.structure] and the
-batch columns accept.
+Every enum is written by its member *name* (`"SUPERVISOR"`), which is what
+[unstructure][stool.unstructure] writes, and read by its name in any case (`"supervisor"`,
+`"Supervisor"`), which is what `Interaction(...)`, the events,
+[structure][stool.structure] and the batch columns accept.
 [Authority][stool.enums.Authority] and [Verdict][stool.enums.Verdict] are ordered:
 `Authority.AGENT < Authority.SUPERVISOR` and `max(Verdict.BENT, Verdict.BROKEN)` work
 as a reader expects, and comparing with anything but the same enum raises `TypeError`.
@@ -135,27 +136,35 @@ class Verdict(_Ordered):
 def member_from_name(enum_cls: type[E], value: Any, *, field: str) -> E:
     """Return the member of `enum_cls` that `value` names, or `value` if it is a member.
 
+    A name is read in any case (`"CALL"`, `"call"`, `"Call"`), as a table or a form
+    writes it; nothing else is guessed: no spaces are stripped, and a member's value is
+    not a name.
+
     Args:
         enum_cls: The enumeration to look in.
-        value: A member of `enum_cls`, or the exact name of one (`"CALL"`).
+        value: A member of `enum_cls`, or the name of one in any case.
         field: The field name used in the error message.
 
     Returns:
         The member.
 
     Raises:
-        ValidationError: If `value` is neither a member nor the exact name of one.
-            Names are case-sensitive; nothing is guessed.
+        ValidationError: If `value` is neither a member nor the name of one.
 
     Examples:
         >>> member_from_name(Channel, "CHAT", field="channel")
         <Channel.CHAT: 'chat'>
+        >>> member_from_name(Authority, "supervisor", field="by")
+        <Authority.SUPERVISOR: 2>
     """
     if isinstance(value, enum_cls):
         return value
-    if isinstance(value, str):
-        member = enum_cls.__members__.get(value)
+    if type(value) is str or isinstance(value, str):
+        members = enum_cls.__members__
+        member = members.get(value)
+        if member is None and value.isascii():
+            member = members.get(value.upper())
         if member is not None:
             return member
     names = ", ".join(enum_cls.__members__)
-    raise ValidationError(field, value, f"one of {names} (a {enum_cls.__name__} name)")
+    raise ValidationError(field, value, f"one of {names} (a {enum_cls.__name__} name, in any case)")

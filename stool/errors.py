@@ -35,6 +35,8 @@ class ValidationError(StoolError, ValueError):
         value: The offending value, as given.
         allowed: What the field allows, in words.
         row: For batch input, the index of the first bad row; otherwise None.
+        label: For a pandas DataFrame whose index is not the default 0, 1, 2, ...,
+            the bad row's index label (a ticket id, say); otherwise None.
 
     Examples:
         >>> import stool
@@ -45,23 +47,34 @@ class ValidationError(StoolError, ValueError):
         Interaction.fulfilment 1.5
     """
 
-    def __init__(self, field: str, value: Any, allowed: str, *, row: int | None = None) -> None:
+    label: Any = None
+    """For a pandas DataFrame with an index of its own, the bad row's index label."""
+
+    def __init__(
+        self, field: str, value: Any, allowed: str, *, row: int | None = None, label: Any = None
+    ) -> None:
         self.field = field
         self.value = value
         self.allowed = allowed
         self.row = row
-        where = f"{field} (row {row})" if row is not None else field
+        self.label = label
+        where = field
+        if row is not None:
+            where += f" (row {row}, label {shown(label)})" if label is not None else f" (row {row})"
         super().__init__(f"{where}: got {shown(value)}; allowed: {allowed}")
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only `row` means the default pickling (args only) would lose it.
-        return (_rebuild_validation_error, (self.field, self.value, self.allowed, self.row))
+        return (
+            _rebuild_validation_error,
+            (self.field, self.value, self.allowed, self.row, self.label),
+        )
 
 
 def _rebuild_validation_error(
-    field: str, value: Any, allowed: str, row: int | None
+    field: str, value: Any, allowed: str, row: int | None, label: Any = None
 ) -> ValidationError:
-    return ValidationError(field, value, allowed, row=row)
+    return ValidationError(field, value, allowed, row=row, label=label)
 
 
 _NO_VALUE: Any = object()
@@ -86,6 +99,7 @@ class TableError(ValidationError):
         value: The offending value, when there is one.
         row: The data row (from 0, not counting a header), or None.
         line: The 1-based line of the file where that row starts, or None.
+        label: The row's label (an index label of a DataFrame), or None.
 
     Examples:
         >>> from stool.errors import TableError
@@ -104,8 +118,10 @@ class TableError(ValidationError):
         value: Any = _NO_VALUE,
         row: int | None = None,
         line: int | None = None,
+        label: Any = None,
     ) -> None:
         self.file = file
+        self.label = label
         self.column = column
         self.field = column if column is not None else file
         self.has_value = value is not _NO_VALUE
@@ -120,13 +136,15 @@ class TableError(ValidationError):
                 where += f" (row {row})"
         elif row is not None:
             where += f", row {row}"
+        if label is not None:
+            where += f", label {shown(label)}"
         if column is not None:
             where += f", column {shown(column)}"
         what = f"got {shown(value)}; allowed: {allowed}" if self.has_value else allowed
         Exception.__init__(self, f"{where}: {what}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        facts = {"column": self.column, "row": self.row, "line": self.line}
+        facts = {"column": self.column, "row": self.row, "line": self.line, "label": self.label}
         if self.has_value:
             facts["value"] = self.value
         return (_rebuild_table_error, (self.file, self.allowed, facts))

@@ -10,7 +10,9 @@ inside the handle-time target, with nothing else of note.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+import functools
+import numbers
+from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar
 
 import attrs
 
@@ -28,6 +30,8 @@ from stool.enums import Authority, Channel, CustomerType
 from stool.errors import ValidationError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from stool.parties import Agent, Company, Customer
 
 __all__ = [
@@ -200,13 +204,73 @@ class Interaction:
         if company is not None:
             values["aht_target_s"] = company.aht_target_s
             values["concession_budget"] = company.concession_budget
-        unknown = sorted(set(facts) - set(FIELD_NAMES))
-        if unknown:
-            raise ValidationError(
-                f"Interaction.{unknown[0]}", facts[unknown[0]], "a field of Interaction"
-            )
+        _refuse_unknown_fields(facts)
         values.update(facts)
         return cls(**values)
+
+    @classmethod
+    def from_row(
+        cls,
+        row: Mapping[str, Any],
+        *,
+        extra_columns: Literal["error", "ignore"] = "error",
+        absent: Literal["unknown", "default"] = "unknown",
+        blank: Literal["unknown", "error"] = "unknown",
+    ) -> Interaction:
+        """Build the interaction one row of a table stands for, as score_batch reads it.
+
+        `score(Interaction.from_row(row))` is row `k` of
+        [score_batch][stool.batch.score_batch] of the table, with the same options, so
+        one row of a batch can be explained. A blank cell (None, NaN, `pd.NA`) of an
+        unknowable field is not observed (None); the enum fields take member names in
+        any case (`"call"`); whole numbers may come as floats (`2.0`), as a column with
+        blanks holds them; numpy scalars are read as the numbers they hold.
+
+        Args:
+            row: A mapping of column names to values: a `dict`, a pandas row
+                (`frame.iloc[k]`), a polars row (`frame.row(k, named=True)`).
+            extra_columns: `"error"` to refuse a key that is not a field (with the
+                closest field name), `"ignore"` to skip it.
+            absent: `"unknown"`: an unknowable field the row lacks is not observed;
+                `"default"`: it takes its default.
+            blank: `"unknown"`: a blank in an unknowable field is not observed;
+                `"error"`: it is an error.
+
+        Returns:
+            The interaction.
+
+        Raises:
+            ValidationError: If a key is not a field (unless ignored), a value is
+                invalid, or a cell is blank where no blank is allowed.
+
+        Examples:
+            >>> from stool import Interaction
+            >>> row = {"channel": "chat", "fulfilment": 0.5, "empathy": float("nan"),
+            ...        "transfers": 2.0, "ticket": "T-17"}
+            >>> call = Interaction.from_row(row, extra_columns="ignore", absent="default")
+            >>> call.channel, call.empathy, call.transfers
+            (<Channel.CHAT: 'chat'>, None, 2)
+        """
+        _check_options("from_row", extra_columns=extra_columns, absent=absent, blank=blank)
+        items = getattr(row, "items", None)
+        if not callable(items) or isinstance(row, type):
+            raise ValidationError("from_row.row", row, "a mapping of column names to values")
+        facts: dict[str, Any] = {}
+        for key, value in items():
+            spec = FIELD_SPECS.get(key) if isinstance(key, str) else None
+            if spec is None:
+                if extra_columns == "error":
+                    _refuse_unknown_fields({key: value}, "; pass extra_columns='ignore' to skip it")
+                continue
+            if _is_blank(value):
+                _allow_blank(key, value, spec, blank)
+                facts[key] = None
+            else:
+                facts[key] = _cell(value, spec.kind)
+        if absent == "unknown":
+            for name in UNKNOWABLE_FIELDS:
+                facts.setdefault(name, None)
+        return cls(**facts)
 
     def replace(self, **changes: Any) -> Interaction:
         """Return a copy with `changes` applied and validated (`attrs.evolve`)."""
@@ -227,9 +291,91 @@ class Interaction:
         return tuple(name for name in UNKNOWABLE_FIELDS if getattr(self, name) is None)
 
 
+def _check_options(where: str, *, extra_columns: Any, absent: Any, blank: Any) -> None:
+    """Check the options a table's reader takes (score_batch's, and from_row's)."""
+    if extra_columns not in ("error", "ignore"):
+        raise ValidationError(f"{where}.extra_columns", extra_columns, "'error' or 'ignore'")
+    if absent not in ("unknown", "default"):
+        raise ValidationError(f"{where}.absent", absent, "'unknown' or 'default'")
+    if blank not in ("unknown", "error"):
+        raise ValidationError(f"{where}.blank", blank, "'unknown' or 'error'")
+
+
+def _allow_blank(name: str, value: Any, spec: Any, blank: str) -> None:
+    """Return if a blank is allowed in field `name` (not observed, or absent); else raise."""
+    if (name in UNKNOWABLE_FIELDS and blank == "unknown") or (
+        spec.optional and name not in UNKNOWABLE_FIELDS
+    ):
+        return
+    allowed = spec.allowed.removesuffix(", or None")
+    raise ValidationError(f"Interaction.{name}", value, f"{allowed}, not a blank")
+
+
+def _is_blank(value: Any) -> bool:
+    """Whether a table cell is blank: None, NaN (of any float type) or pandas' NA."""
+    if value is None:
+        return True
+    kind = type(value)
+    if kind is float or isinstance(value, numbers.Real):
+        return bool(value != value)  # noqa: PLR0124 - NaN
+    return kind.__name__ == "NAType"
+
+
+_NP_BOOLS: Final = ("bool", "bool_")  # numpy 2's name of numpy.bool_, and numpy 1's
+
+
+def _cell(value: Any, kind: str) -> Any:
+    """A table cell as Interaction takes it: numpy booleans as bool, whole floats as int."""
+    if kind == "bool" and type(value).__module__ == "numpy" and type(value).__name__ in _NP_BOOLS:
+        return bool(value)
+    if kind == "int" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if kind == "int" and type(value).__module__ == "numpy" and isinstance(value, numbers.Real):
+        as_float = float(value)
+        return int(as_float) if as_float.is_integer() else value
+    return value
+
+
+def _refuse_unknown_fields(given: Mapping[str, Any], advice: str = "") -> None:
+    """Raise ValidationError for the first key of `given` that is not a field, with a hint."""
+    unknown = [name for name in given if name not in _FIELD_SET]
+    if not unknown:
+        return
+    import difflib  # noqa: PLC0415 - only to word the error
+
+    name = unknown[0]
+    close = difflib.get_close_matches(str(name), FIELD_NAMES, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise ValidationError(
+        f"Interaction.{name}", given[name], f"a field of Interaction{hint}{advice}"
+    )
+
+
+def _hint_unknown_fields(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap attrs' `__init__` so that a misspelt field is a ValidationError with a hint.
+
+    attrs raises `TypeError` for an unexpected keyword; the wrapper adds one `try` to the
+    path of a good call and looks at the keywords only when that TypeError happens.
+    """
+
+    @functools.wraps(init)
+    def __init__(self: Interaction, /, **fields: Any) -> None:  # noqa: N807 - it is __init__
+        try:
+            init(self, **fields)
+        except TypeError:
+            _refuse_unknown_fields(fields)
+            raise
+
+    return __init__
+
+
+Interaction.__init__ = _hint_unknown_fields(Interaction.__init__)  # type: ignore[method-assign]
+
 FIELD_NAMES: Final[tuple[str, ...]] = tuple(a.name for a in attrs.fields(Interaction))
 """The field names of [Interaction][stool.Interaction], in declaration order: also the
 column names [score_batch][stool.batch.score_batch] reads."""
+
+_FIELD_SET: Final = frozenset(FIELD_NAMES)
 
 FIELD_DEFAULTS: Final[dict[str, Any]] = {a.name: a.default for a in attrs.fields(Interaction)}
 """The default of every field of [Interaction][stool.Interaction]."""

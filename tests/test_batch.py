@@ -308,7 +308,7 @@ BAD_COLUMNS = [
     ("extra_mile", [0, 1, 1, 0], 0),
     ("concession_cost", [True, False, True, False], True),
     ("channel", ["CALL", "CHAT", "PHONE", "EMAIL"], "PHONE"),
-    ("authority", ["AGENT", "AGENT", "agent", "MANAGER"], "agent"),
+    ("authority", ["AGENT", "agent", " AGENT", "MANAGER"], " AGENT"),
 ]
 
 
@@ -382,9 +382,9 @@ class TestValidation:
         with pytest.raises(stool.ValidationError, match="fulfilment"):
             score_batch(frame)
 
-    @pytest.mark.parametrize("data", [[Interaction()], "table", 3.0, None])
+    @pytest.mark.parametrize("data", [[Interaction(), {"fulfilment": 1.0}], "table", 3.0, None])
     def test_unsupported_data(self, data):
-        """Anything but a DataFrame, an arrow Table or a mapping is rejected."""
+        """Anything but a table or an iterable of Interactions is rejected."""
         with pytest.raises(stool.ValidationError, match=r"score_batch\.data"):
             score_batch(data)
 

@@ -165,8 +165,8 @@ class TestInteractionRecord:
         assert info.value.field == f"Interaction.{name}"
 
     def test_replace_unknown_field(self):
-        """replace() refuses a name that is not a field."""
-        with pytest.raises(TypeError):
+        """replace() refuses a name that is not a field, with a ValidationError."""
+        with pytest.raises(stool.ValidationError, match=r"Interaction\.satisfaction"):
             Interaction().replace(satisfaction=1.0)
 
     def test_repr_names_every_field(self):

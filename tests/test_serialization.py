@@ -229,7 +229,7 @@ WRONG_TYPES = [
     ("extra_mile", 1, "Interaction.extra_mile"),
     ("extra_mile", "true", "Interaction.extra_mile"),
     ("channel", 1, "Interaction.channel"),
-    ("channel", "call", "Interaction.channel"),
+    ("channel", "CALL ", "Interaction.channel"),
     ("channel", "FAX", "Interaction.channel"),
     ("channel", None, "Interaction.channel"),
     ("authority", 2, "Interaction.authority"),

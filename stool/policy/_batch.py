@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
@@ -14,13 +16,12 @@ from stool.policy._rules import Rule, effective_tolerances
 from stool.policy._syntax import FieldRef, Node
 from stool.policy._vector import NONE_KIND, Columns, Value, VectorFn, compile_vector, numpy
 
-if TYPE_CHECKING:
-    from collections.abc import Mapping
-
 __all__ = ["BatchDecision", "evaluate_batch"]
 
 _AUTHORITIES = (None, *Authority)
 _VERDICTS = (None, *Verdict)
+_VERDICT_NAMES = (None, *(verdict.name for verdict in Verdict))
+_AUTHORITY_NAMES = (None, *(authority.name for authority in Authority))
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -65,23 +66,57 @@ class BatchDecision:
         counted = np.bincount(self.verdict, minlength=4)
         return {verdict: int(counted[verdict.value]) for verdict in Verdict}
 
-    def to_pandas(self) -> Any:
+    def to_pandas(self, *, index: Any = None) -> Any:
         """Return a pandas DataFrame of the verdicts, by name.
 
         Columns: `verdict` and `requires` (None for nobody), and one column per rule
         (None where the rule did not apply).
+
+        Args:
+            index: The frame's index (the judged frame's, say); None for 0, 1, 2, ...
         """
         import pandas as pd  # noqa: PLC0415 - imported on first use, to keep import stool light
 
-        names = [None, "COMPLIANT", "BENT", "BROKEN"]
-        authorities = [None, "AGENT", "SUPERVISOR", "MANAGER"]
+        np = numpy()
+        verdicts = np.array(_VERDICT_NAMES, dtype=object)
+        authorities = np.array(_AUTHORITY_NAMES, dtype=object)
         data: dict[str, Any] = {
-            "verdict": pd.Series([names[c] for c in self.verdict.tolist()], dtype=object),
-            "requires": pd.Series([authorities[c] for c in self.requires.tolist()], dtype=object),
+            "verdict": pd.Series(verdicts[self.verdict], dtype=object, index=index),
+            "requires": pd.Series(authorities[self.requires], dtype=object, index=index),
         }
         for rule, codes in self.rules.items():
-            data[rule] = pd.Series([names[c] for c in codes.tolist()], dtype=object)
-        return pd.DataFrame(data)
+            data[rule] = pd.Series(verdicts[codes], dtype=object, index=index)
+        return pd.DataFrame(data, index=index)
+
+    def to_arrow(self) -> Any:
+        """Return a pyarrow Table of the verdicts, by name, as dictionary columns.
+
+        The columns of [to_pandas][stool.policy.BatchDecision.to_pandas], each a
+        dictionary array (codes into the few names), null where `to_pandas` has None.
+        """
+        import pyarrow as pa  # noqa: PLC0415 - imported on first use
+
+        verdicts = pa.array(list(_VERDICT_NAMES[1:]))
+        authorities = pa.array(list(_AUTHORITY_NAMES[1:]))
+
+        def named(codes: Any, names: Any) -> Any:
+            return pa.DictionaryArray.from_arrays(
+                pa.array(codes - 1, type=pa.int8(), mask=codes == 0), names
+            )
+
+        columns = {
+            "verdict": named(self.verdict, verdicts),
+            "requires": named(self.requires, authorities),
+        }
+        for rule, codes in self.rules.items():
+            columns[rule] = named(codes, verdicts)
+        return pa.table(columns)
+
+    def to_polars(self) -> Any:
+        """Return a polars DataFrame of the verdicts, through Arrow (no pandas)."""
+        import polars as pl  # noqa: PLC0415 - imported on first use
+
+        return pl.from_arrow(self.to_arrow())
 
 
 class _VectorPlan:
@@ -162,7 +197,7 @@ def evaluate_batch(
     *,
     by: Authority = Authority.AGENT,
     justification: str | None = None,
-) -> BatchDecision:
+) -> Any:
     """Judge every row of `columns` with `book`.
 
     The function form of
@@ -170,12 +205,22 @@ def evaluate_batch(
 
     Args:
         book: The policy book.
-        columns: A pandas DataFrame or a mapping of field names to equal-length arrays.
+        columns: A pandas or polars DataFrame, a pyarrow Table or RecordBatch, a
+            mapping of field names to equal-length arrays, a Dask DataFrame, or an
+            iterable of contexts (mappings, or [Interaction][stool.Interaction]s, whose
+            enum fields read as their names).
         by: The authority acting on every row.
         justification: The justification given for every row, or None.
 
     Returns:
-        The [BatchDecision][stool.policy.BatchDecision].
+        For a table, the [BatchDecision][stool.policy.BatchDecision] (its
+        [to_pandas][stool.policy.BatchDecision.to_pandas],
+        [to_arrow][stool.policy.BatchDecision.to_arrow] and
+        [to_polars][stool.policy.BatchDecision.to_polars] give the verdicts as a table
+        of the kind judged); for a Dask DataFrame, a lazy Dask DataFrame of those
+        columns, partition for partition with the same index; for an iterable of
+        contexts, a list of [Decision][stool.policy.Decision]s, the same as
+        `[book.evaluate(c, by=by, justification=justification) for c in columns]`.
 
     Raises:
         PolicyEvaluationError: If a row needs a missing column or a value of the wrong
@@ -204,6 +249,12 @@ def evaluate_batch(
         raise ValidationError(
             "evaluate_batch.justification", justification, "a non-empty string or None"
         )
+    if _is_dask(columns):
+        from stool._dask import evaluate_dask  # noqa: PLC0415 - Dask loads only for Dask input
+
+        return evaluate_dask(columns, book, by, justification)
+    if _is_contexts(columns):
+        return _evaluate_each(book, columns, by, justification)
     np = numpy()
     table = Columns(columns)
     n = table.length()
@@ -239,6 +290,46 @@ def evaluate_batch(
         requires=requires,
         rules=per_rule,
     )
+
+
+def _is_dask(data: Any) -> bool:
+    from stool._readers import is_dask  # noqa: PLC0415 - the batch package's own test
+
+    return is_dask(data)
+
+
+def _is_contexts(data: Any) -> bool:
+    """Whether `data` is an iterable of contexts rather than a table of columns."""
+    if isinstance(data, (Mapping, str, bytes)) or not isinstance(data, Iterable):
+        return False
+    for module_name, names in _TABLE_KINDS:
+        module = sys.modules.get(module_name)
+        if module is not None and isinstance(data, tuple(getattr(module, n) for n in names)):
+            return False  # a DataFrame iterates over its column names: still a table
+    return True
+
+
+_TABLE_KINDS = (
+    ("pandas", ("DataFrame",)),
+    ("pyarrow", ("Table", "RecordBatch")),
+    ("polars", ("DataFrame",)),
+)
+
+
+def _evaluate_each(
+    book: PolicyBook, contexts: Iterable[Any], by: Authority, justification: str | None
+) -> list[Any]:
+    from stool.interaction import Interaction  # noqa: PLC0415
+    from stool.serialization import unstructure  # noqa: PLC0415
+
+    decisions = []
+    for row, context in enumerate(contexts):
+        given = unstructure(context) if isinstance(context, Interaction) else context
+        try:
+            decisions.append(book.evaluate(given, by=by, justification=justification))
+        except PolicyEvaluationError as error:
+            raise error.with_context(row=row) from None
+    return decisions
 
 
 def _judge(

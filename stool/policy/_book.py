@@ -35,7 +35,6 @@ from stool.policy._syntax import FieldRef, Node
 if TYPE_CHECKING:
     import os
 
-    from stool.policy._batch import BatchDecision
 
 __all__ = ["PolicyBook", "book_problems", "context_fields"]
 
@@ -953,7 +952,7 @@ class PolicyBook:
         *,
         by: Authority = Authority.AGENT,
         justification: str | None = None,
-    ) -> BatchDecision:
+    ) -> Any:
         """Judge many contexts at once, column by column, with numpy.
 
         Each row gets the verdict and `requires` that
@@ -969,15 +968,18 @@ class PolicyBook:
         columns must stay within 2**53 in magnitude.
 
         Args:
-            columns: A pandas DataFrame, or a mapping of field names to equal-length
-                arrays or lists; a dotted field (`customer.tier`) is the column of that
-                name. Numbers are computed in float64.
+            columns: A pandas or polars DataFrame, a pyarrow Table or RecordBatch, or a
+                mapping of field names to equal-length arrays or lists; a dotted field
+                (`customer.tier`) is the column of that name. Numbers are computed in
+                float64. A Dask DataFrame or an iterable of contexts is judged as
+                [evaluate_batch][stool.policy.evaluate_batch] says.
             by: The authority acting on every row.
             justification: The justification given for every row, or None.
 
         Returns:
-            A [BatchDecision][stool.policy.BatchDecision] with a verdict and `requires`
-            per row, and each rule's verdict per row.
+            For a table, a [BatchDecision][stool.policy.BatchDecision] with a verdict
+            and `requires` per row, and each rule's verdict per row; see
+            [evaluate_batch][stool.policy.evaluate_batch] for the other kinds.
 
         Raises:
             PolicyEvaluationError: If a row that needs it lacks a column or holds a value

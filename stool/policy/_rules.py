@@ -101,19 +101,19 @@ def plain_number(value: Any) -> float | int | None:
 
 
 def authority_from(value: Any) -> Authority | None:
-    """Return the Authority `value` names (a member, or its lowercase name), else None."""
+    """Return the Authority `value` names (a member, or its name in any case), else None."""
     if isinstance(value, Authority):
         return value
-    if isinstance(value, str) and value in AUTHORITY_NAMES:
+    if isinstance(value, str) and value.isascii() and value.lower() in AUTHORITY_NAMES:
         return Authority[value.upper()]
     return None
 
 
 def verdict_from(value: Any) -> Verdict | None:
-    """Return the Verdict `value` names (a member, or its lowercase name), else None."""
+    """Return the Verdict `value` names (a member, or its name in any case), else None."""
     if isinstance(value, Verdict):
         return value
-    if isinstance(value, str) and value in VERDICT_NAMES:
+    if isinstance(value, str) and value.isascii() and value.lower() in VERDICT_NAMES:
         return Verdict[value.upper()]
     return None
 

@@ -52,11 +52,15 @@ def numpy() -> Any:
 class Value:
     """A column value: an array of length n (or a scalar, broadcast) and its kind."""
 
-    __slots__ = ("data", "kind")
+    __slots__ = ("data", "encoded", "kind")
 
-    def __init__(self, data: Any, kind: str) -> None:
+    def __init__(self, data: Any, kind: str, encoded: Any = None) -> None:
         self.data = data
         self.kind = kind  # number, string, boolean, list; "none" when no row is active
+        # For a string column read from a categorical, a dictionary or by factorizing:
+        # its distinct values (an object array) and each row's code into them, so that a
+        # comparison is decided once per distinct value and spread by code.
+        self.encoded = encoded
 
 
 NONE_KIND: Final = "none"
@@ -70,6 +74,7 @@ class Columns:
         self.np = np
         self.source = _as_mapping(data)
         self.cache: dict[str, tuple[Any, str] | PolicyEvaluationError] = {}
+        self.encoded: dict[str, tuple[Any, Any]] = {}
         self.rows: int | None = None
         self.first_column: str | None = None
 
@@ -109,10 +114,17 @@ class Columns:
             raise PolicyEvaluationError("is missing from the columns", field=name)
         raw = self.source[name]
         strings = _pandas_strings(raw, name)
+        if strings is None:
+            strings = _arrow_strings(raw, name)
         if strings is not None and all(type(u) is str for u in strings[1]):
+            distinct, codes = strings[2]
+            self._check_length(name, len(codes))
+            self.encoded[name] = (distinct, codes)
             return strings[0], "string"
         if strings is not None:
             array = strings[0]
+        elif _is_arrow(raw):
+            array = raw.to_numpy(zero_copy_only=False)
         elif isinstance(raw, (list, tuple)):
             # numpy would turn [1, "a"] into strings; an object array keeps every kind.
             array = np.empty(len(raw), dtype=object)
@@ -124,31 +136,79 @@ class Columns:
                 f"is a {array.ndim}-dimensional array; allowed: one value per row",
                 field=name,
             )
-        n = len(array)
+        self._check_length(name, len(array))
+        return _convert_array(np, array, name)
+
+    def _check_length(self, name: str, n: int) -> None:
         rows = self.length()
         if n != rows:
             raise PolicyEvaluationError(
                 f"has {n} rows but column {self.first_column!r} has {rows}", field=name
             )
-        return _convert_array(np, array, name)
 
 
 def _as_mapping(data: Any) -> Mapping[str, Any]:
     pandas = sys.modules.get("pandas")
     if pandas is not None and isinstance(data, pandas.DataFrame):
         return {str(column): data[column] for column in data.columns}
+    polars = sys.modules.get("polars")
+    if polars is not None and isinstance(data, polars.DataFrame):
+        data = data.to_arrow()  # polars through Arrow, never through pandas
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and isinstance(data, (pyarrow.Table, pyarrow.RecordBatch)):
+        return {name: data.column(name) for name in data.schema.names}
     if isinstance(data, Mapping):
         return data
     raise PolicyEvaluationError(
-        f"columns must be a mapping of field names to arrays or a pandas DataFrame, "
-        f"not {type(data).__name__}"
+        f"columns must be a mapping of field names to arrays, a pandas or polars DataFrame, "
+        f"or a pyarrow Table or RecordBatch, not {type(data).__name__}"
     )
 
 
-def _pandas_strings(raw: Any, name: str) -> tuple[Any, list[Any]] | None:
+def _is_arrow(raw: Any) -> bool:
+    pyarrow = sys.modules.get("pyarrow")
+    return pyarrow is not None and isinstance(raw, (pyarrow.Array, pyarrow.ChunkedArray))
+
+
+def _arrow_strings(raw: Any, name: str) -> tuple[Any, list[Any], tuple[Any, Any]] | None:
+    """An Arrow string or dictionary column, encoded in Arrow's C++: see `_pandas_strings`."""
+    if not _is_arrow(raw):
+        return None
+    import pyarrow as pa  # noqa: PLC0415 - loaded already: raw is an Arrow array
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    if isinstance(raw, pa.ChunkedArray):
+        raw = raw.combine_chunks()
+    kind = raw.type
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        raw = pc.dictionary_encode(raw)
+    else:
+        return None
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    np = numpy()
+    if raw.null_count:
+        row = _first(np.asarray(raw.is_null()))
+        raise PolicyEvaluationError(
+            "is missing (null); every row needs a value", field=name, row=row
+        )
+    return _spread(np, raw.dictionary.to_pylist(), raw.indices.to_numpy())
+
+
+def _spread(np: Any, distinct: list[Any], codes: Any) -> tuple[Any, list[Any], tuple[Any, Any]]:
+    """The column as an object array, its distinct values, and (distinct array, codes)."""
+    values = np.empty(len(distinct), dtype=object)
+    values[:] = distinct
+    return values[codes], distinct, (values, codes)
+
+
+def _pandas_strings(raw: Any, name: str) -> tuple[Any, list[Any], tuple[Any, Any]] | None:
     """Return a pandas string or categorical column as an object array, fast.
 
-    Returns the array and its distinct values, or None for other columns.
+    Returns the array, its distinct values and the encoding (distinct values as an object
+    array, and each row's code), or None for other columns.
 
     Converting an Arrow-backed string column item by item is slow; factorizing it (in
     C) and taking its few distinct values by code is not.
@@ -165,10 +225,7 @@ def _pandas_strings(raw: Any, name: str) -> tuple[Any, list[Any]] | None:
     if missing.any():
         row = _first(missing)
         raise PolicyEvaluationError("is missing (NA); every row needs a value", field=name, row=row)
-    distinct = list(uniques)
-    values = np.empty(len(distinct), dtype=object)
-    values[:] = distinct
-    return values[codes], distinct
+    return _spread(np, list(uniques), codes)
 
 
 def _first(mask: Any) -> int:
@@ -358,7 +415,7 @@ class _VectorCompiler:
                     # active row still needs a converted column, which cannot exist.
                     row = _first(active)
                 raise error.with_context(row=row, expression=self.text) from None
-            return Value(data, kind)
+            return Value(data, kind, columns.encoded.get(name))
 
         return read
 
@@ -517,6 +574,10 @@ class _VectorCompiler:
             pairs = _broadcast_objects(columns, left.data, right.data)
             equal = np.fromiter((a == b for a, b in pairs), dtype=bool, count=columns.length())
             return equal if op == "==" else ~equal
+        if op in ("==", "!=") and left.kind == "string":
+            spread = _by_distinct(left, right)
+            if spread is not None:
+                return spread if op == "==" else ~spread
         function = _NUMPY_COMPARISONS[op]
         result = function(np, left.data, right.data)
         return _full(columns, result)
@@ -544,7 +605,10 @@ class _VectorCompiler:
                             left_node, left.kind, _a(element), what, _first(active)
                         )
                     data = left.data
-                    if isinstance(data, np.ndarray):
+                    if left.encoded is not None:
+                        distinct, codes = left.encoded
+                        found = np.isin(distinct, np.array(members, dtype=object))[codes]
+                    elif isinstance(data, np.ndarray):
                         found = np.isin(
                             data,
                             np.array(members, dtype=data.dtype if element == "number" else object),
@@ -639,6 +703,17 @@ class _VectorCompiler:
             return Value(found, "boolean")
 
         return evaluate
+
+
+def _by_distinct(left: Value, right: Value) -> Any:
+    """`left == right` for an encoded column and one string: once per distinct value."""
+    if left.encoded is not None and type(right.data) is str:
+        distinct, codes = left.encoded
+        return (distinct == right.data)[codes]
+    if right.encoded is not None and type(left.data) is str:
+        distinct, codes = right.encoded
+        return (distinct == left.data)[codes]
+    return None
 
 
 def _bools(columns: Columns, value: Value) -> Any:

@@ -1,0 +1,331 @@
+"""The readers of score_batch: each kind of table's columns in, the scores out in the same kind.
+
+Private to [stool.batch][]; numpy, pandas, pyarrow and polars are imported when used.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+from stool._validate import factorize, is_missing
+from stool.enums import CustomerType, LegStatus
+from stool.errors import ValidationError
+from stool.interaction import FIELD_SPECS, UNKNOWABLE_FIELDS
+
+__all__ = ["KINDS", "Reader", "is_dask", "reader_of"]
+
+KINDS: Final = (
+    "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a mapping of column names "
+    "to numpy arrays, a Dask DataFrame, or an iterable of Interactions"
+)
+
+_TYPE_NAMES: Final = tuple(member.name for member in CustomerType)
+_STATUS_NAMES: Final = tuple(member.name for member in LegStatus)
+_STATUS_COLUMNS: Final = ("customer_status", "company_status", "agent_status")
+_SCORE_COLUMNS: Final = 16  # len(stool.batch.OUTPUT_COLUMNS); the reasons follow
+
+
+class Reader:
+    """Reads the Interaction columns of one kind of table and writes the result back."""
+
+    rows: int
+    blank: Literal["unknown", "error"] = "unknown"
+
+    def names(self) -> list[Any]:
+        """The names of the columns that hold Interaction fields (and possibly others)."""
+        raise NotImplementedError
+
+    def given(self) -> list[Any]:
+        """The names of every column of the table, as given."""
+        return self.names()
+
+    def column(self, name: str) -> Any:
+        """The column as a numpy array."""
+        raise NotImplementedError
+
+    def encoded(self, name: str) -> tuple[list[Any], Any]:
+        """The column's distinct values and each row's code into them (-1: blank)."""
+        return factorize(self.column(name))
+
+    def value(self, name: str, row: int) -> Any:
+        """The value at `row` as the user wrote it, for error messages."""
+        raise NotImplementedError
+
+    def label(self, row: int) -> Any:  # noqa: ARG002 - only DataFrames have labels
+        """The row's label, when the table has labels of its own; else None."""
+        return None
+
+    def error(self, name: str, row: int, allowed: str) -> ValidationError:
+        """The error for the value at `row`: its position, its label and what is allowed."""
+        value = self.value(name, row)
+        if is_missing(value):
+            spec = FIELD_SPECS[name]
+            if spec is not None and name in UNKNOWABLE_FIELDS and self.blank == "error":
+                allowed = (
+                    f"{allowed.removesuffix(', or None')}, not a blank cell (blank='error'; "
+                    "pass blank='unknown' to read a blank as not observed)"
+                )
+            else:
+                allowed += (
+                    ", not a blank cell (only the unknowable fields, and promised_days, "
+                    "delivered_days, elapsed_days and csat, may be blank)"
+                )
+        return ValidationError(name, value, allowed, row=row, label=self.label(row))
+
+    def write(self, results: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+def is_dask(data: Any) -> bool:
+    module = type(data).__module__
+    if not module.startswith("dask"):
+        return False
+    dd = sys.modules.get("dask.dataframe")
+    return dd is not None and isinstance(data, dd.DataFrame)
+
+
+def reader_of(data: Any) -> Reader | None:
+    """The reader of a table; None for an iterable of Interactions."""
+    pandas = sys.modules.get("pandas")
+    if pandas is not None and isinstance(data, pandas.DataFrame):
+        return _PandasReader(data)
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and isinstance(data, (pyarrow.Table, pyarrow.RecordBatch)):
+        return _ArrowReader(data)
+    polars = sys.modules.get("polars")
+    if polars is not None and isinstance(data, polars.DataFrame):
+        return _ArrowReader(data.to_arrow(), polars=True)
+    if isinstance(data, Mapping):
+        return _MappingReader(data)
+    if isinstance(data, Iterable) and not isinstance(data, (str, bytes)):
+        return None
+    raise ValidationError("score_batch.data", type(data).__name__, KINDS)
+
+
+class _MappingReader(Reader):
+    def __init__(self, data: Mapping[Any, Any]) -> None:
+        import numpy as np  # noqa: PLC0415
+
+        self.arrays: dict[str, Any] = {}
+        self.all_names = list(data)
+        rows: int | None = None
+        for name, column in data.items():
+            if not isinstance(name, str) or name not in FIELD_SPECS:
+                if rows is None and hasattr(column, "__len__"):
+                    rows = len(column)
+                continue
+            array = np.asarray(column)
+            if array.ndim != 1:
+                raise ValidationError(name, array.shape, "a one-dimensional column")
+            if rows is None:
+                rows = len(array)
+            elif len(array) != rows:
+                raise ValidationError(name, len(array), f"a column of {rows} rows, as the others")
+            self.arrays[name] = array
+        self.rows = rows or 0
+
+    def names(self) -> list[Any]:
+        return list(self.arrays)
+
+    def given(self) -> list[Any]:
+        return self.all_names
+
+    def column(self, name: str) -> Any:
+        return self.arrays[name]
+
+    def value(self, name: str, row: int) -> Any:
+        return _plain(self.arrays[name][row])
+
+    def write(self, results: dict[str, Any]) -> dict[str, Any]:
+        import numpy as np  # noqa: PLC0415
+
+        out = dict(results)
+        out["customer_type"] = _names(np, _TYPE_NAMES, results["customer_type"])
+        for name in _STATUS_COLUMNS:
+            out[name] = _names(np, _STATUS_NAMES, results[name])
+        return {name: out[name] for name in _columns_of(results)}
+
+
+class _PandasReader(Reader):
+    def __init__(self, data: Any) -> None:
+        self.data = data
+        self.rows = len(data)
+        duplicated = data.columns[data.columns.duplicated()]
+        for name in duplicated:
+            if isinstance(name, str) and name in FIELD_SPECS:
+                raise ValidationError(name, name, "one column per field (this one is repeated)")
+        index = data.index
+        self.labelled = not (
+            type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
+        )
+
+    def names(self) -> list[Any]:
+        return list(self.data.columns)
+
+    def column(self, name: str) -> Any:
+        import numpy as np  # noqa: PLC0415
+
+        series = self.data[name]
+        dtype = series.dtype
+        if isinstance(dtype, np.dtype):
+            return series.to_numpy()
+        # Extension dtypes (Int64, Float64, boolean, string, arrow): nullable numbers
+        # become floats with NaN for "missing"; everything else an object array.
+        if getattr(dtype, "kind", "O") in "iuf":
+            return series.to_numpy(dtype="float64", na_value=np.nan)
+        if getattr(dtype, "kind", "O") == "b" and not series.hasnans:
+            return series.to_numpy(dtype=bool)
+        return series.to_numpy(dtype=object, na_value=None)
+
+    def encoded(self, name: str) -> tuple[list[Any], Any]:
+        import numpy as np  # noqa: PLC0415
+        import pandas as pd  # noqa: PLC0415
+
+        series = self.data[name]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return list(series.cat.categories), np.asarray(series.cat.codes)
+        try:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        except TypeError:  # unhashable values: the slow path names the first
+            return factorize(series.to_numpy(dtype=object))
+        return list(uniques), np.asarray(codes)
+
+    def value(self, name: str, row: int) -> Any:
+        return _plain(self.data[name].iloc[row])
+
+    def label(self, row: int) -> Any:
+        return _plain(self.data.index[row]) if self.labelled else None
+
+    def write(self, results: dict[str, Any]) -> Any:
+        import pandas as pd  # noqa: PLC0415
+
+        type_dtype, status_dtype = _pandas_dtypes()
+        out = dict(results)
+        out["customer_type"] = pd.Categorical.from_codes(results["customer_type"], dtype=type_dtype)
+        for name in _STATUS_COLUMNS:
+            out[name] = pd.Categorical.from_codes(results[name], dtype=status_dtype)
+        columns = _columns_of(results)
+        return pd.DataFrame({name: out[name] for name in columns}, index=self.data.index)
+
+
+@functools.cache
+def _pandas_dtypes() -> tuple[Any, Any]:
+    """The categorical dtypes of the output, built once."""
+    import pandas as pd  # noqa: PLC0415
+
+    return pd.CategoricalDtype(list(_TYPE_NAMES)), pd.CategoricalDtype(list(_STATUS_NAMES))
+
+
+@functools.cache
+def _arrow_dictionaries() -> tuple[Any, Any]:
+    """The dictionaries of the output's Arrow name columns, built once."""
+    import pyarrow as pa  # noqa: PLC0415
+
+    return pa.array(list(_TYPE_NAMES)), pa.array(list(_STATUS_NAMES))
+
+
+class _ArrowReader(Reader):
+    """A pyarrow Table or RecordBatch, or a polars DataFrame seen through Arrow."""
+
+    def __init__(self, data: Any, *, polars: bool = False) -> None:
+        self.data = data
+        self.polars = polars
+        self.rows = data.num_rows
+        names = list(data.schema.names)
+        for name in set(names):
+            if names.count(name) > 1 and name in FIELD_SPECS:
+                raise ValidationError(name, name, "one column per field (this one is repeated)")
+
+    def names(self) -> list[Any]:
+        return list(self.data.schema.names)
+
+    def _array(self, name: str) -> Any:
+        """The column as one Arrow array (a Table's chunks joined)."""
+        column = self.data.column(name)
+        if hasattr(column, "combine_chunks"):
+            column = column.combine_chunks()
+        return column
+
+    def column(self, name: str) -> Any:
+        import pyarrow as pa  # noqa: PLC0415
+
+        array = self._array(name)
+        kind = array.type
+        if pa.types.is_dictionary(kind):
+            array = array.dictionary_decode()
+        elif pa.types.is_floating(kind) or (pa.types.is_integer(kind) and array.null_count):
+            # Nulls become NaN: blanks, as in pandas.
+            return array.to_numpy(zero_copy_only=False)
+        return array.to_numpy(zero_copy_only=False)
+
+    def encoded(self, name: str) -> tuple[list[Any], Any]:
+        import numpy as np  # noqa: PLC0415
+        import pyarrow as pa  # noqa: PLC0415
+        import pyarrow.compute as pc  # noqa: PLC0415
+
+        array = self._array(name)
+        kind = array.type
+        if not pa.types.is_dictionary(kind):
+            if not (
+                pa.types.is_string(kind)
+                or pa.types.is_large_string(kind)
+                or pa.types.is_string_view(kind)
+            ):
+                return factorize(array.to_numpy(zero_copy_only=False))
+            array = pc.dictionary_encode(array)  # in Arrow's C++: no Python strings per row
+        codes = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
+        return array.dictionary.to_pylist(), np.asarray(codes, dtype=np.int64)
+
+    def value(self, name: str, row: int) -> Any:
+        return self.data.column(name)[row].as_py()
+
+    def write(self, results: dict[str, Any]) -> Any:
+        import pyarrow as pa  # noqa: PLC0415
+
+        columns = _columns_of(results)
+        arrays = {name: pa.array(results[name]) for name in columns}
+        types, statuses = _arrow_dictionaries()
+        for name, names in (("customer_type", types), *((n, statuses) for n in _STATUS_COLUMNS)):
+            codes = results[name]
+            arrays[name] = pa.DictionaryArray.from_arrays(
+                pa.array(codes, type=pa.int8(), mask=codes < 0), names
+            )
+        for name in columns[_SCORE_COLUMNS:]:  # the reasons, if any
+            arrays[name] = pa.array(results[name], type=pa.string())
+        if isinstance(self.data, pa.RecordBatch):
+            return pa.RecordBatch.from_arrays(
+                [arrays[name] for name in columns], names=list(columns)
+            )
+        table = pa.table({name: arrays[name] for name in columns})
+        if self.polars:
+            import polars as pl  # noqa: PLC0415 - loaded already: the input was a polars frame
+
+            return pl.from_arrow(table)
+        return table
+
+
+def _columns_of(results: dict[str, Any]) -> tuple[str, ...]:
+    """The output columns, in order: the scores, then the reasons when asked for."""
+    from stool.batch import OUTPUT_COLUMNS, REASON_COLUMNS  # noqa: PLC0415 - loaded: it called us
+
+    if "customer_reason" in results:
+        return OUTPUT_COLUMNS + REASON_COLUMNS
+    return OUTPUT_COLUMNS
+
+
+def _names(np: Any, names: tuple[str, ...], codes: Any) -> Any:
+    """Codes as a numpy array of names: strings, or objects with None where unknown."""
+    if (codes < 0).any():
+        return np.asarray((*names, None), dtype=object)[codes]
+    return np.asarray(names)[codes]
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds, for readable error messages."""
+    item = getattr(value, "item", None)
+    if callable(item) and type(value).__module__ == "numpy":
+        return item()
+    return value
