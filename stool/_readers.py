@@ -208,6 +208,8 @@ class _PandasReader(Reader):
         for name in _STATUS_COLUMNS:
             out[name] = pd.Categorical.from_codes(results[name], dtype=status_dtype)
         columns = _columns_of(results)
+        for name in columns[_SCORE_COLUMNS:]:  # the reasons: text, None where the leg holds
+            out[name] = pd.Series(results[name], dtype=object, index=self.data.index, copy=False)
         return pd.DataFrame({name: out[name] for name in columns}, index=self.data.index)
 
 

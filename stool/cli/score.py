@@ -139,6 +139,26 @@ class _Summary:
     is_flag=True,
     help="Write only the score columns, not the input's columns before them.",
 )
+@click.option(
+    "--reasons",
+    is_flag=True,
+    help="Add customer_reason, company_reason and agent_reason: each at-risk leg's top reason.",
+)
+@click.option(
+    "--blank",
+    type=click.Choice(["unknown", "error"]),
+    default="unknown",
+    show_default=True,
+    help="A blank cell of an unknowable field (fulfilment, empathy, ...): not observed, or an "
+    "error.",
+)
+@click.option(
+    "--dask",
+    "scheduler",
+    metavar="SCHEDULER",
+    help="Score on a Dask cluster: its scheduler's address (tcp://host:8786), or 'local' for "
+    "a cluster of worker processes on this machine. The workers read IN themselves.",
+)
 @progress_option
 @json_option
 def command(
@@ -151,6 +171,9 @@ def command(
     output_format: str | None,
     extra_columns: str,
     results_only: bool,
+    reasons: bool,
+    blank: str,
+    scheduler: str | None,
     progress: bool | None,
     as_json: bool,
 ) -> None:
@@ -170,6 +193,8 @@ def command(
       stool score calls.jsonl -o - --output-format csv | head
       stool score export.csv -o scored.csv --extra-columns ignore --chunk-size 100000
       stool score calls.parquet --json
+      stool score calls.csv -o scored.csv --reasons
+      stool score big.parquet -o scored.parquet --dask tcp://scheduler:8786
     """
     from stool.batch import score_batch  # noqa: PLC0415 - numpy and pyarrow load here
     from stool.tables import table_columns, table_format  # noqa: PLC0415 - pyarrow loads here
@@ -186,22 +211,39 @@ def command(
     summary = _Summary()
     clock = Clock()
 
-    def process(chunk: Any) -> Any:
-        return score_batch(chunk, chosen, extra_columns=extra_columns)  # type: ignore[arg-type]
+    options: dict[str, Any] = {"extra_columns": extra_columns, "blank": blank, "reasons": reasons}
 
-    stream(
-        source,
-        input_format=fmt,
-        output=output,
-        output_format=out_fmt,
-        chunk_size=chunk_size,
-        types=_field_types(columns) if fmt != "parquet" else {},
-        process=process,
-        keep_input=keep_input,
-        show_progress=progress,
-        what="scoring",
-        tally=summary.add,
-    )
+    def process(chunk: Any) -> Any:
+        return score_batch(chunk, chosen, **options)
+
+    if scheduler is not None:
+        from stool.cli._dask import score_on_dask  # noqa: PLC0415 - Dask loads only here
+
+        score_on_dask(
+            source,
+            scheduler=scheduler,
+            input_format=fmt,
+            output=output,
+            output_format=out_fmt,
+            types=_field_types(columns),
+            score=lambda frame: score_batch(frame, chosen, **options),
+            keep_input=keep_input,
+            tally=summary.add,
+        )
+    else:
+        stream(
+            source,
+            input_format=fmt,
+            output=output,
+            output_format=out_fmt,
+            chunk_size=chunk_size,
+            types=_field_types(columns) if fmt != "parquet" else {},
+            process=process,
+            keep_input=keep_input,
+            show_progress=progress,
+            what="scoring",
+            tally=summary.add,
+        )
     seconds = clock.seconds()
     if as_json:
         emit_json(
