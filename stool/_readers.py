@@ -264,7 +264,6 @@ class _ArrowReader(Reader):
         return array.to_numpy(zero_copy_only=False)
 
     def encoded(self, name: str) -> tuple[list[Any], Any]:
-        import numpy as np  # noqa: PLC0415
         import pyarrow as pa  # noqa: PLC0415
         import pyarrow.compute as pc  # noqa: PLC0415
 
@@ -278,8 +277,8 @@ class _ArrowReader(Reader):
             ):
                 return factorize(array.to_numpy(zero_copy_only=False))
             array = pc.dictionary_encode(array)  # in Arrow's C++: no Python strings per row
-        codes = pc.fill_null(array.indices, -1).to_numpy(zero_copy_only=False)
-        return array.dictionary.to_pylist(), np.asarray(codes, dtype=np.int64)
+        codes = pc.fill_null(array.indices.cast(pa.int64()), -1).to_numpy(zero_copy_only=False)
+        return array.dictionary.to_pylist(), codes
 
     def value(self, name: str, row: int) -> Any:
         return self.data.column(name)[row].as_py()

@@ -9,6 +9,7 @@ import sys
 import attrs
 import numpy as np
 import pandas as pd
+import polars as pl
 import pyarrow as pa
 import pytest
 from hypothesis import given
@@ -396,3 +397,308 @@ class TestValidation:
     def test_importable_from_stool(self):
         """`score_batch` loads lazily from the top-level package."""
         assert stool.score_batch is score_batch
+
+
+def as_kind(frame: pd.DataFrame, kind: str):
+    """The pandas frame as a table of `kind`: polars, an Arrow RecordBatch, a pandas frame."""
+    if kind == "polars":
+        return pl.from_arrow(pa.Table.from_pandas(frame, preserve_index=False))
+    if kind == "record_batch":
+        return pa.RecordBatch.from_pandas(frame, preserve_index=False)
+    return frame
+
+
+def as_pandas(result, kind: str) -> pd.DataFrame:
+    """A result of any table kind as a pandas frame, names as strings."""
+    if kind == "polars":
+        result = result.to_arrow()
+    if kind in ("polars", "record_batch"):
+        result = pa.Table.from_batches([result]) if kind == "record_batch" else result
+        return result.to_pandas()
+    return result
+
+
+class TestMoreKinds:
+    @pytest.mark.parametrize("kind", ["polars", "record_batch"])
+    @given(rows=st.lists(interactions(), min_size=1, max_size=15))
+    def test_agrees_with_pandas(self, kind, rows):
+        """A polars frame or a RecordBatch gives the pandas frame's scores, row for row."""
+        frame = table(rows, "pandas")
+        expected = score_batch(frame, reasons=True)
+        result = score_batch(as_kind(frame, kind), reasons=True)
+        got = as_pandas(result, kind)
+        for name in expected.columns:
+            assert got[name].astype(object).where(got[name].notna(), None).tolist() == (
+                expected[name].astype(object).where(expected[name].notna(), None).tolist()
+            ), name
+
+    def test_returns_the_kind_given(self):
+        """polars in gives polars out (through Arrow); a RecordBatch gives a RecordBatch."""
+        frame = pd.DataFrame({"fulfilment": [1.0, 0.0], "channel": ["call", "Email"]})
+        assert isinstance(score_batch(as_kind(frame, "polars")), pl.DataFrame)
+        batch = score_batch(as_kind(frame, "record_batch"))
+        assert isinstance(batch, pa.RecordBatch)
+        assert tuple(batch.schema.names) == OUTPUT_COLUMNS
+
+    def test_polars_categoricals_and_enums(self):
+        """polars Categorical and Enum columns are read through their categories."""
+        frame = pl.DataFrame(
+            {
+                "channel": pl.Series(["chat", "EMAIL", "chat"], dtype=pl.Categorical),
+                "authority": pl.Series(
+                    ["MANAGER", "AGENT", "AGENT"], dtype=pl.Enum(["AGENT", "MANAGER"])
+                ),
+            }
+        )
+        rows = [
+            Interaction(channel=Channel.CHAT, authority=Authority.MANAGER),
+            Interaction(channel=Channel.EMAIL),
+            Interaction(channel=Channel.CHAT),
+        ]
+        unknown = dict.fromkeys(stool.interaction.UNKNOWABLE_FIELDS)
+        expected = [attrs.evolve(row, **unknown) for row in rows]
+        assert_agrees(score_batch(frame).to_arrow(), "arrow", expected)
+
+    @given(rows=st.lists(interactions(), max_size=10))
+    def test_interactions_give_scores(self, rows):
+        """An iterable of Interactions gives the list of their scores, in order."""
+        assert score_batch(iter(rows)) == [score(row) for row in rows]
+
+    def test_interactions_under_a_model(self):
+        """The model given scores every Interaction of the iterable."""
+        model = StoolModel(thresholds=Thresholds(at_risk=0.99, collapse=0.1))
+        (result,) = score_batch([Interaction()], model)
+        assert result == score(Interaction(), model)
+
+    def test_an_item_that_is_not_an_interaction(self):
+        """An item that is not an Interaction is refused, naming its position."""
+        with pytest.raises(ValidationError) as info:
+            score_batch([Interaction(), Interaction(), "call"])
+        assert info.value.row == 2
+
+
+class TestEnumCase:
+    @pytest.mark.parametrize("kind", ["pandas", "string", "category", "arrow", "dict", "numpy"])
+    def test_names_in_any_case(self, kind):
+        """Enum names are read in any case from every kind of column."""
+        values = ["call", "Chat", "EMAIL", "cHaT"]
+        frame = pd.DataFrame({"channel": values, "authority": ["manager", "Agent"] * 2})
+        if kind == "string":
+            frame = frame.astype("string")
+        elif kind == "category":
+            frame = frame.astype("category")
+        data = frame
+        if kind in ("arrow", "dict"):
+            data = pa.Table.from_pandas(frame.astype(object), preserve_index=False)
+            if kind == "dict":
+                data = pa.table({name: data.column(name).dictionary_encode() for name in frame})
+        elif kind == "numpy":
+            data = {name: np.asarray(frame[name].tolist()) for name in frame}
+        result = score_batch(data, absent="default")
+        channels = [Channel.CALL, Channel.CHAT, Channel.EMAIL, Channel.CHAT]
+        authorities = [Authority.MANAGER, Authority.AGENT] * 2
+        rows = [
+            Interaction(channel=c, authority=a) for c, a in zip(channels, authorities, strict=True)
+        ]
+        assert_agrees(result, _kind(data), rows)
+
+
+class TestBlank:
+    def test_blank_in_a_required_column_names_label_and_position(self):
+        """A blank where no blank is allowed names the column, the row and its label."""
+        frame = pd.DataFrame({"transfers": [1.0, None, 2.0]}, index=["T-1", "T-2", "T-3"])
+        with pytest.raises(ValidationError) as info:
+            score_batch(frame)
+        error = info.value
+        assert (error.field, error.row, error.label) == ("transfers", 1, "T-2")
+        assert "row 1, label 'T-2'" in str(error)
+        assert "blank" in error.allowed
+
+    def test_default_index_has_no_label(self):
+        """A frame indexed 0, 1, 2, ... reports positions only."""
+        with pytest.raises(ValidationError) as info:
+            score_batch(pd.DataFrame({"channel": ["CALL", None]}))
+        assert (info.value.row, info.value.label) == (1, None)
+
+    @pytest.mark.parametrize("kind", ["pandas", "arrow", "polars"])
+    @pytest.mark.parametrize(
+        ("name", "values"),
+        [
+            ("fulfilment", [0.5, None, 1.0]),
+            ("extra_mile", [True, None, False]),
+            ("prior_bad_experiences", [1, None, 0]),
+        ],
+    )
+    def test_blank_error_refuses_unknowable_blanks(self, kind, name, values):
+        """blank="error" refuses a blank in an unknowable column; "unknown" reads None."""
+        frame = pd.DataFrame({name: pd.Series(values, dtype=object)})
+        data = pa.Table.from_pandas(frame, preserve_index=False) if kind != "pandas" else frame
+        if kind == "polars":
+            data = pl.from_arrow(data)
+        with pytest.raises(ValidationError) as info:
+            score_batch(data, blank="error")
+        assert (info.value.field, info.value.row) == (name, 1)
+        assert "blank='error'" in info.value.allowed
+        result = as_pandas(score_batch(data), "polars" if kind == "polars" else "pandas")
+        if kind == "arrow":
+            result = result.to_pandas()
+        expected = score(Interaction(**dict.fromkeys(stool.interaction.UNKNOWABLE_FIELDS)))
+        assert result["customer"][1] == pytest.approx(expected.customer.value)
+
+    def test_blank_must_be_known(self):
+        """An unknown value of `blank` is refused, naming it."""
+        with pytest.raises(ValidationError, match=r"score_batch\.blank"):
+            score_batch({"fulfilment": np.array([1.0])}, blank="zero")
+
+    def test_absent_fields_may_be_blank_either_way(self):
+        """A blank promise is no promise even with blank="error"."""
+        frame = pd.DataFrame({"promised_days": [3.0, None], "fulfilment": [1.0, 1.0]})
+        assert len(score_batch(frame, blank="error")) == 2
+
+
+class TestFromRow:
+    @given(rows=st.lists(interactions(), min_size=1, max_size=10))
+    def test_rows_explain_the_batch(self, rows):
+        """score(Interaction.from_row(row k)) equals row k of the batch, for every k."""
+        frame = table(rows, "pandas")
+        result = score_batch(frame)
+        for k in range(len(rows)):
+            rebuilt = Interaction.from_row(frame.iloc[k])
+            assert rebuilt == rows[k]
+            assert result["customer"].iloc[k] == pytest.approx(score(rebuilt).customer.value)
+
+    @given(rows=st.lists(interactions(), min_size=1, max_size=5))
+    def test_polars_rows(self, rows):
+        """A polars row (`row(k, named=True)`) reads back as the interaction."""
+        data = as_kind(table(rows, "pandas"), "polars")
+        assert [Interaction.from_row(data.row(k, named=True)) for k in range(len(rows))] == rows
+
+    def test_absent_unknowable_fields_are_not_observed(self):
+        """A row without an unknowable field reads it as None, as score_batch does."""
+        row = Interaction.from_row({"fulfilment": 0.5})
+        assert row.empathy is None
+        assert row.transfers == 0
+        assert Interaction.from_row({"fulfilment": 0.5}, absent="default").empathy == 1.0
+
+    def test_blank_cells(self):
+        """NaN, None and pd.NA are blank: not observed, or an error with blank="error"."""
+        for blank_cell in (math.nan, None, pd.NA, np.float32("nan")):
+            assert Interaction.from_row({"empathy": blank_cell}).empathy is None
+            with pytest.raises(ValidationError, match=r"Interaction\.empathy"):
+                Interaction.from_row({"empathy": blank_cell}, blank="error")
+        with pytest.raises(ValidationError, match="not a blank"):
+            Interaction.from_row({"transfers": math.nan})
+        assert Interaction.from_row({"promised_days": None}, blank="error").promised_days is None
+
+    def test_cells_as_tables_hold_them(self):
+        """Whole floats count as whole numbers, numpy scalars as numbers, names in any case."""
+        row = Interaction.from_row(
+            {
+                "transfers": 2.0,
+                "bends": np.float64(1.0),
+                "breaks": np.int64(1),
+                "thanked": np.bool_(True),
+                "channel": "email",
+                "authority": "Supervisor",
+            }
+        )
+        assert (row.transfers, row.bends, row.breaks, row.thanked) == (2, 1, 1, True)
+        assert (row.channel, row.authority) == (Channel.EMAIL, Authority.SUPERVISOR)
+        with pytest.raises(ValidationError, match=r"Interaction\.transfers"):
+            Interaction.from_row({"transfers": 2.5})
+
+    def test_extra_columns(self):
+        """A key that is not a field is refused with a hint, or skipped when asked."""
+        with pytest.raises(ValidationError, match="did you mean 'fulfilment'"):
+            Interaction.from_row({"fulfillment": 1.0})
+        row = Interaction.from_row({"ticket": "T-1", "fulfilment": 1.0}, extra_columns="ignore")
+        assert row.fulfilment == 1.0
+
+    @pytest.mark.parametrize(
+        ("keyword", "value"), [("extra_columns", "drop"), ("absent", "x"), ("blank", "zero")]
+    )
+    def test_bad_options(self, keyword, value):
+        """A bad option is refused, naming it."""
+        with pytest.raises(ValidationError, match=rf"from_row\.{keyword}"):
+            Interaction.from_row({}, **{keyword: value})
+
+    @pytest.mark.parametrize("row", [None, 3, ["fulfilment"], dict])
+    def test_not_a_mapping(self, row):
+        """Anything but a mapping of column names is refused."""
+        with pytest.raises(ValidationError, match=r"from_row\.row"):
+            Interaction.from_row(row)
+
+
+class TestReasons:
+    @given(rows=st.lists(interactions(), min_size=1, max_size=15))
+    def test_top_reason_of_each_leg_at_risk(self, rows):
+        """Each reason column holds the leg's first reason where it is at risk, else null."""
+        result = score_batch(table(rows, "numpy"), reasons=True)
+        assert tuple(result) == OUTPUT_COLUMNS + stool.batch.REASON_COLUMNS
+        for k, row in enumerate(rows):
+            expected = score(row)
+            for leg in ("customer", "company", "agent"):
+                scored = getattr(expected, leg)
+                wanted = scored.reasons[0] if scored.at_risk else None
+                assert result[f"{leg}_reason"][k] == wanted
+
+    def test_reasons_in_arrow_and_pandas(self):
+        """Reasons are strings in Arrow and objects in pandas, null where the leg holds."""
+        frame = pd.DataFrame({"breaks": [0, 1]})
+        arrow = score_batch(pa.Table.from_pandas(frame), reasons=True)
+        assert arrow.column("company_reason").type == pa.string()
+        assert arrow.column("company_reason")[0].as_py() is None
+        assert "broken" in arrow.column("company_reason")[1].as_py()
+        assert score_batch(frame, reasons=True)["company_reason"].dtype == object
+
+    def test_reasons_must_be_a_bool(self):
+        """reasons is True or False."""
+        with pytest.raises(ValidationError, match=r"score_batch\.reasons"):
+            score_batch({"fulfilment": np.array([1.0])}, reasons=1)
+
+
+class TestScoreBatches:
+    def test_file_in_chunks_equals_the_whole(self, tmp_path):
+        """Scoring a file chunk by chunk gives the rows the whole table gives."""
+        rng = np.random.default_rng(3)
+        rows = 1_000
+        frame = pd.DataFrame(
+            {
+                "fulfilment": rng.random(rows),
+                "channel": rng.choice(["call", "CHAT", "Email"], rows),
+                "transfers": rng.integers(0, 3, rows),
+            }
+        )
+        path = tmp_path / "calls.csv"
+        stool.write_table(frame, path)
+        parts = list(stool.batch.score_batches(path, chunk_size=300))
+        assert [len(part) for part in parts] == [300, 300, 300, 100]
+        joined = pd.concat(parts)
+        whole = score_batch(stool.read_table(path))
+        assert joined.index.tolist() == list(range(rows))
+        np.testing.assert_allclose(joined["customer"], whole["customer"], rtol=0, atol=1e-12)
+        arrow = list(stool.batch.score_batches(path, chunk_size=300, to="arrow"))
+        assert all(isinstance(part, pa.Table) for part in arrow)
+
+    def test_bad_row_names_file_line_and_row(self, tmp_path):
+        """A bad value in a later chunk is reported with the file, its line and its row."""
+        path = tmp_path / "calls.csv"
+        lines = ["fulfilment,transfers"] + ["1.0,0"] * 7 + ["1.0,"] + ["1.0,1"] * 3
+        path.write_text("\n".join(lines) + "\n")
+        with pytest.raises(stool.TableError) as info:
+            list(stool.batch.score_batches(path, chunk_size=3))
+        error = info.value
+        assert (error.row, error.line, error.column) == (7, 9, "transfers")
+
+    def test_iterable_of_tables(self):
+        """An iterable of tables yields each one's scores, of its own kind."""
+        frames = [pd.DataFrame({"fulfilment": [1.0]}), pa.table({"fulfilment": [0.0, 0.5]})]
+        parts = list(stool.batch.score_batches(iter(frames)))
+        assert isinstance(parts[0], pd.DataFrame)
+        assert isinstance(parts[1], pa.Table)
+
+    @pytest.mark.parametrize("source", [3, b"calls.csv", {"fulfilment": [1.0]}])
+    def test_bad_source(self, source):
+        """A source that is neither a file name nor an iterable of tables is refused."""
+        with pytest.raises(ValidationError, match=r"score_batches\.source"):
+            stool.batch.score_batches(source)

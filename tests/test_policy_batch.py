@@ -6,10 +6,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import polars as pl
+import pyarrow as pa
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import stool
 from stool import Authority, Verdict
 from stool.policy import (
     BatchDecision,
@@ -306,3 +309,101 @@ class TestBatchDecision:
         assert list(frame["verdict"]) == ["COMPLIANT", "BENT", "COMPLIANT"]
         assert list(frame["refund-window"]) == ["COMPLIANT", "BENT", None]
         assert result.verdict.dtype == np.int8
+
+
+def _table_kind(columns: dict[str, list[Any]], kind: str):
+    """The columns as a table of `kind`; string columns as categories, strings or dictionaries."""
+    frame = pd.DataFrame(columns)
+    if kind == "categories":
+        return frame.astype({name: "category" for name in frame if frame[name].dtype == object})
+    table = pa.Table.from_pandas(frame.astype(object).infer_objects(), preserve_index=False)
+    if kind == "arrow":
+        return table
+    if kind == "dictionary":
+        return pa.table(
+            {
+                name: table.column(name).dictionary_encode()
+                if pa.types.is_string(table.column(name).type)
+                else table.column(name)
+                for name in table.column_names
+            }
+        )
+    if kind == "record_batch":
+        return table.to_batches()[0] if table.num_rows else table
+    return pl.from_arrow(table)
+
+
+class TestMoreKinds:
+    @pytest.mark.parametrize(
+        "kind", ["categories", "arrow", "dictionary", "record_batch", "polars"]
+    )
+    @given(columns=rich_columns(), by=authorities())
+    def test_every_table_kind_agrees(self, kind, columns, by):
+        """Every kind of table, strings encoded once per distinct value, gives the same codes."""
+        expected = RICH.evaluate_batch(columns, by=by)
+        result = RICH.evaluate_batch(_table_kind(columns, kind), by=by)
+        assert np.array_equal(result.verdict, expected.verdict)
+        assert np.array_equal(result.requires, expected.requires)
+        for rule in RICH.rules:
+            assert np.array_equal(result.rules[rule.id], expected.rules[rule.id]), rule.id
+
+    @given(columns=returns_columns(), by=authorities())
+    def test_contexts_give_decisions(self, columns, by):
+        """An iterable of contexts gives the list of their Decisions, in order."""
+        book = load_example("returns")
+        contexts = rows_of(columns)
+        decisions = evaluate_batch(book, iter(contexts), by=by)
+        assert decisions == [book.evaluate(context, by=by) for context in contexts]
+
+    def test_interactions_are_contexts(self):
+        """An Interaction is judged as its unstructured fields, enums by name."""
+        book = PolicyBook(
+            name="calls",
+            context={"channel": "string", "breaks": "number"},
+            rules=[
+                Rule(
+                    id="no-email-breaks",
+                    kind="hard",
+                    forbid="channel == 'EMAIL' and breaks > 0",
+                    rationale="r",
+                )
+            ],
+        )
+        calls = [stool.Interaction(channel="email", breaks=1), stool.Interaction(breaks=1)]
+        verdicts = [d.verdict for d in book.evaluate_batch(calls)]
+        assert verdicts == [Verdict.BROKEN, Verdict.COMPLIANT]
+
+    def test_a_bad_context_names_its_position(self):
+        """A context that fails names its position in the iterable."""
+        book = load_example("returns")
+        good = {"action": "exchange"}
+        with pytest.raises(PolicyEvaluationError) as info:
+            book.evaluate_batch([good, good, {"action": "refund"}])
+        assert info.value.row == 2
+
+    def test_arrow_nulls_are_refused(self):
+        """A null in an Arrow string column a row reads is refused, naming its row."""
+        table = pa.table({"action": pa.array(["exchange", None]), "days_since_purchase": [1, 2]})
+        with pytest.raises(PolicyEvaluationError) as info:
+            load_example("returns").evaluate_batch(table)
+        assert (info.value.field, info.value.row) == ("action", 1)
+
+    def test_to_arrow_and_polars(self):
+        """The verdicts as Arrow dictionaries and polars, equal to to_pandas's names."""
+        result = load_example("returns").evaluate_batch(
+            {
+                "action": ["refund", "exchange", "refund"],
+                "days_since_purchase": [40, 1, 33],
+                "refund_amount": [5.0, 5.0, 5.0],
+                "purchase_price": [5.0, 5.0, 5.0],
+                "item_category": ["kitchen", "kitchen", "hygiene"],
+            }
+        )
+        expected = result.to_pandas()
+        arrow = result.to_arrow()
+        assert arrow.column_names == list(expected.columns)
+        for name in expected.columns:
+            assert arrow.column(name).to_pylist() == expected[name].tolist()
+        assert result.to_polars().to_dict(as_series=False) == arrow.to_pydict()
+        indexed = result.to_pandas(index=pd.Index(["a", "b", "c"]))
+        assert list(indexed.index) == ["a", "b", "c"]

@@ -16,10 +16,12 @@ from stool.errors import PolicyError, StoolError, ValidationError
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-__all__ = ["score_on_dask"]
+__all__ = ["CONNECT_TIMEOUT", "score_on_dask"]
 
 _PANDAS_TYPES = {"float64": "float64", "bool": "boolean", "string": "string", "int64": "Int64"}
 _BLOCK_BYTES = 1 << 26
+CONNECT_TIMEOUT = "10s"
+"""How long to wait for the scheduler of `--dask ADDRESS` to answer."""
 
 
 def _client(scheduler: str) -> tuple[Any, Any]:
@@ -35,7 +37,7 @@ def _client(scheduler: str) -> tuple[Any, Any]:
         cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
         return Client(cluster), cluster
     try:
-        return Client(scheduler, timeout="10s"), None
+        return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     except (OSError, ValueError) as error:
         raise ValidationError(
             "--dask", scheduler, f"the address of a running Dask scheduler ({error})"
