@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import stool
 from stool import cli
-from stool.batch import OUTPUT_COLUMNS
+from stool.batch import OUTPUT_COLUMNS, score_batch
 from stool.cli._common import StoolGroup
 from stool.policy import Decision, evaluate_batch, load_example
 from stool.tables import read_table, write_table
@@ -242,6 +242,28 @@ class TestScore:
         assert list(scored.columns) == [*calls.columns, *OUTPUT_COLUMNS]
         assert scored["ticket"].tolist() == calls["ticket"].tolist()
         assert_scores_equal(scored, calls)
+
+    def test_reasons(self, calls):
+        """--reasons adds each at-risk leg's top reason, as score_batch(reasons=True) does."""
+        result = invoke(
+            "score", "calls.csv", "-o", "scored.parquet", "--chunk-size", CHUNK,
+            "--extra-columns", "ignore", "--reasons", "--results-only",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        scored = read_table("scored.parquet")
+        expected = score_batch(read_table("calls.csv"), extra_columns="ignore", reasons=True)
+        for name in ("customer_reason", "company_reason", "agent_reason"):
+            got = scored[name].where(scored[name].notna(), None).tolist()
+            assert got == expected[name].where(expected[name].notna(), None).tolist()
+
+    def test_blank_error(self, tmp_path):
+        """--blank error refuses a blank unknowable cell, naming its line."""
+        path = tmp_path / "calls.csv"
+        path.write_text("fulfilment,empathy\n1.0,0.5\n0.5,\n")
+        assert invoke("score", path).exit_code == 0
+        result = invoke("score", path, "--blank", "error")
+        assert result.exit_code == 2
+        assert "line 3 (row 1), column 'empathy'" in result.output
 
     @pytest.mark.parametrize("source", ["csv", "parquet", "jsonl"])
     @pytest.mark.parametrize("target", ["csv", "parquet", "jsonl"])

@@ -467,3 +467,43 @@ class TestForParties:
         with pytest.raises(stool.ValidationError) as info:
             Interaction.for_parties(customer=stool.Customer(id="c"), fulfilment=-0.1)
         assert info.value.field == "Interaction.fulfilment"
+
+
+class TestMisspeltFields:
+    @pytest.mark.parametrize(
+        ("given_name", "hint"),
+        [("fulfillment", "fulfilment"), ("empahty", "empathy"), ("handle_time", "handle_time_s")],
+    )
+    def test_hint_names_the_field(self, given_name, hint):
+        """A misspelt field is a ValidationError saying which field was meant."""
+        with pytest.raises(stool.ValidationError) as info:
+            Interaction(**{given_name: 1.0})
+        assert f"did you mean {hint!r}" in str(info.value)
+        assert info.value.field == f"Interaction.{given_name}"
+
+    def test_far_from_any_field(self):
+        """A name like no field is refused without a guess."""
+        with pytest.raises(stool.ValidationError) as info:
+            Interaction(zzz=1)
+        assert "did you mean" not in str(info.value)
+
+    def test_other_type_errors_stay_type_errors(self):
+        """A positional argument is still a TypeError, as for any keyword-only class."""
+        with pytest.raises(TypeError):
+            Interaction(1.0)  # type: ignore[misc]
+
+    def test_signature_is_kept(self):
+        """The constructor's signature still lists every field, for help() and tools."""
+        assert list(inspect.signature(Interaction).parameters) == list(FIELD_NAMES)
+
+    @given(interactions())
+    def test_valid_interactions_unchanged(self, interaction):
+        """Building from valid fields gives the same interaction as before."""
+        assert Interaction(**attrs.asdict(interaction, recurse=False)) == interaction
+
+    def test_enum_names_in_any_case(self):
+        """Enum fields take their names in any case."""
+        call = Interaction(channel="email", authority="Supervisor")
+        assert (call.channel, call.authority) == (Channel.EMAIL, Authority.SUPERVISOR)
+        with pytest.raises(stool.ValidationError, match=r"Interaction\.channel"):
+            Interaction(channel="e-mail")
