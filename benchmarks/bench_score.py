@@ -127,39 +127,49 @@ def synthetic(rows: int, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def shares(leg) -> list[float]:
-    total = sum(leg.weights.values())
-    return [weight / total for weight in leg.weights.values()]
+def logistic(x: np.ndarray) -> np.ndarray:
+    return 0.5 + 0.5 * np.tanh(0.5 * x)
 
 
 def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
-    """The model's arithmetic, fused by hand on whole columns (no validation, no chunks)."""
+    """The model's arithmetic, fused by hand on whole columns (no validation, no chunks).
+
+    The default model's factors as `stool._formula` writes them (every input observed, as
+    in the synthetic table: coverage 1, so no renormalisation), then the caps, the flags,
+    the customer type, the calibrated 1-5 answer and the probability of a low one.
+    """
     cm, km, am, th = model.customer, model.company, model.agent, model.thresholds
-    cw, kw, aw = (shares(leg) for leg in (cm, km, am))
+    cw, kw, aw = cm._normalised, km._normalised, am._normalised
+    cal = model.calibration
     f, p = c["fulfilment"], c["professionalism"]
     extra = c["extra_mile"]
     prior = c["prior_bad_experiences"]
-    gap = np.nan_to_num(c["promised_days"] - c["delivered_days"], nan=0.0)
-    d = f - c["expectation"] * np.exp(-cm.expectation_drop * prior) + gap / cm.promise_scale_days
-    d = np.clip(d, -1e9, 1e9)
-    felt = np.where(d < 0, cm.loss_aversion * d, d)
+    # Every row of the synthetic table is a call.
+    ratio = np.maximum(c["wait_time_s"] / cm.call_wait_scale_s, 1e-300)
+    z = cm.wait_shape * np.log(ratio)
+    units = np.where(c["wait_time_s"] > 0.0, np.maximum(z, 0.0) + np.log1p(np.exp(-abs(z))), 0.0)
+    effort = np.exp(
+        -(units + cm.transfer_effort * c["transfers"] + cm.repeat_effort * c["repeat_contacts"])
+    )
+    gap = f - c["expectation"] * np.exp(-cm.expectation_drop * prior)
+    felt = np.where(gap < 0.0, cm.loss_aversion * gap, gap)
+    late = np.nan_to_num(c["delivered_days"] - c["promised_days"], nan=0.0)
+    odds = (
+        np.log(cm.promise_kept / (1.0 - cm.promise_kept))
+        + np.maximum(-late, 0.0) / cm.promise_early_scale_days
+        - np.maximum(late, 0.0) / cm.promise_late_scale_days
+    )
     share = cm.recovery_without_extra_mile
     customer = (
         cw[0] * f
         + cw[1] * p
         + cw[2] * c["empathy"]
         + cw[3] * (1.0 - (1.0 - f) * (1.0 - c["explanation_clarity"]))
-        + cw[4]
-        * np.exp(
-            -(
-                c["wait_time_s"] / cm.wait_scale_s
-                + cm.transfer_effort * c["transfers"]
-                + cm.repeat_effort * c["repeat_contacts"]
-            )
-        )
-        + cw[5] * (0.5 + 0.5 * np.tanh(0.5 * cm.disconfirmation_steepness * felt))
-        + cw[6] * extra
-        + cw[7]
+        + cw[4] * effort
+        + cw[5] * logistic(cm.disconfirmation_steepness * felt)
+        + cw[6] * logistic(odds)
+        + cw[7] * extra
+        + cw[8]
         * (
             1.0
             - (1.0 - np.exp(-cm.hostility_rate * prior))
@@ -167,8 +177,7 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
         )
     )
     breaks = c["breaks"]
-    ratio = np.minimum(c["handle_time_s"] / c["aht_target_s"], 1e9)
-    over = np.maximum(ratio - 1.0, 0.0)
+    over = np.maximum(np.minimum(c["handle_time_s"] / c["aht_target_s"], 1e9) - 1.0, 0.0)
     spent = np.minimum(c["concession_cost"] / np.maximum(c["concession_budget"], 1e-12), 1e9)
     value = c["customer_value"]
     company = (
@@ -181,8 +190,7 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
             )
         )
         + kw[2] * np.exp(-km.aht_slope * over)
-        + kw[3]
-        * (0.5 + 0.5 * np.tanh(0.5 * km.reputation_steepness * (customer - km.reputation_midpoint)))
+        + kw[3] * logistic(km.reputation_steepness * (customer - km.reputation_midpoint))
         + kw[4]
         * (
             1.0
@@ -208,19 +216,21 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
     agent = np.where(abuse >= am.severe_abuse_at, np.minimum(agent, am.abuse_cap), agent)
     agent = np.where(breaks > 0, np.minimum(agent, am.break_cap), agent)
     fulfilled = f >= th.fulfilled_at
-    level, fall = th.at_risk, th.collapse
+    levels, falls = th._levels
+    cut = [logistic(point - cal.slope * customer) for point in cal.cutpoints]
     return {
         "customer": customer,
         "company": company,
         "agent": agent,
-        "customer_at_risk": customer < level,
-        "company_at_risk": company < level,
-        "agent_at_risk": agent < level,
-        "collapsed": (customer < fall) | (company < fall) | (agent < fall),
+        "customer_at_risk": customer < levels[0],
+        "company_at_risk": company < levels[1],
+        "agent_at_risk": agent < levels[2],
+        "collapsed": (customer < falls[0]) | (company < falls[1]) | (agent < falls[2]),
         "customer_type": np.where(fulfilled, 1 - extra, 2 + (p < th.unprofessional_below)).astype(
             np.int8
         ),
-        "predicted_csat": 1.0 + 4.0 * customer,
+        "predicted_csat": 5.0 - (cut[0] + cut[1] + cut[2] + cut[3]),
+        "p_low": cut[cal.low - 1],
     }
 
 
@@ -241,7 +251,7 @@ def bench_batch(rows: int, repeat: int) -> tuple[float, float]:
     model = StoolModel()
     ours = score_batch(frame, model)
     hand = floor(columns, model)
-    for name in ("customer", "company", "agent", "predicted_csat"):
+    for name in ("customer", "company", "agent", "predicted_csat", "p_low"):
         assert np.allclose(ours[name].to_numpy(), hand[name], rtol=0, atol=1e-9), name
     for name in ("customer_at_risk", "company_at_risk", "agent_at_risk", "collapsed"):
         assert np.array_equal(ours[name].to_numpy(), hand[name]), name

@@ -48,9 +48,11 @@ def check(name: str, spec: Spec, reader: Reader) -> Any:
         return column
     if kind not in "iuf":
         raise reader.error(name, 0, spec.allowed)
-    values = column if column.dtype == np.float64 else column.astype(np.float64)
+    # Integers are checked and used as they are: the formulas promote them to floats a
+    # chunk at a time, exactly, so no float copy of the whole column is made.
+    values = column if column.dtype == np.float64 or kind in "iu" else column.astype(np.float64)
     if len(values) and not _in_range(spec, values, integral=spec.kind == "int" and kind == "f"):
-        row = _first_bad(spec, values, integral=spec.kind == "int")
+        row = _first_bad(spec, values, integral=spec.kind == "int" and kind == "f")
         raise reader.error(name, row, spec.allowed)
     if strict and kind == "f":
         _refuse_blanks(name, spec, values, reader)

@@ -525,14 +525,28 @@ def _read_columns(
             # A missing column broadcasts its default (None: absent, as NaN).
             checked[name] = np.nan if default is None else default
     checked["wait_scale_s"] = _wait_scales(checked["channel"], model)
-    late = _formula.lateness_days(
-        _formula.array_math(),
-        checked["promised_days"],
-        checked["delivered_days"],
-        checked["elapsed_days"],
+    checked["lateness_days"] = _lateness(
+        [checked[name] for name in ("promised_days", "delivered_days", "elapsed_days")],
+        reader.rows,
     )
-    checked["lateness_days"] = float(late) if np.ndim(late) == 0 else late
     return checked, reader.rows
+
+
+def _lateness(dates: list[Any], rows: int) -> Any:
+    """Each row's lateness in days, computed a chunk at a time into one array."""
+    import numpy as np  # noqa: PLC0415
+
+    xp = _formula.array_math()
+    if not any(isinstance(value, np.ndarray) for value in dates):
+        return float(_formula.lateness_days(xp, *dates))
+    late = np.empty(rows)
+    with np.errstate(invalid="ignore"):
+        for start in range(0, rows, CHUNK_ROWS):
+            part = slice(start, start + CHUNK_ROWS)
+            late[part] = _formula.lateness_days(
+                xp, *(value[part] if isinstance(value, np.ndarray) else value for value in dates)
+            )
+    return late
 
 
 def _wait_scales(channel: Any, model: StoolModel) -> Any:
