@@ -139,7 +139,7 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
     the customer type, the calibrated 1-5 answer and the probability of a low one.
     """
     cm, km, am, th = model.customer, model.company, model.agent, model.thresholds
-    cw, kw, aw = cm._normalised, km._normalised, am._normalised
+    cw, kw, aw = cm._normalised, km._normalised, am._normalised  # noqa: SLF001 - the shares
     cal = model.calibration
     f, p = c["fulfilment"], c["professionalism"]
     extra = c["extra_mile"]
@@ -216,7 +216,7 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
     agent = np.where(abuse >= am.severe_abuse_at, np.minimum(agent, am.abuse_cap), agent)
     agent = np.where(breaks > 0, np.minimum(agent, am.break_cap), agent)
     fulfilled = f >= th.fulfilled_at
-    levels, falls = th._levels
+    levels, falls = th._levels  # noqa: SLF001 - the per-leg levels score() reads
     cut = [logistic(point - cal.slope * customer) for point in cal.cutpoints]
     return {
         "customer": customer,

@@ -154,7 +154,9 @@ class _PandasReader(Reader):
         self.data = data
         self.rows = len(data)
         columns = data.columns
-        self.all_names = columns.tolist()  # fast, where list() reads an Arrow index item by item
+        self.all_names: list[Any] = (
+            columns.tolist()
+        )  # fast, where list() reads an Arrow index item by item
         if not columns.is_unique:
             for name in columns[columns.duplicated()]:
                 if isinstance(name, str) and name in FIELD_SPECS:
