@@ -13,7 +13,8 @@ never by `import stool`.
 
     >>> import numpy as np
     >>> from stool.batch import score_batch
-    >>> out = score_batch({"fulfilment": np.array([1.0, 0.0]), "breaks": np.array([0, 1])})
+    >>> data = {"fulfilment": np.array([1.0, 0.0]), "breaks": np.array([0, 1])}
+    >>> out = score_batch(data, absent="default")
     >>> out["company_at_risk"].tolist(), out["customer_type"].tolist()
     ([False, True], ['SATISFIED', 'DISSATISFIED'])
 """
@@ -190,7 +191,7 @@ def score_batch(
         >>> import pandas as pd
         >>> from stool.batch import score_batch
         >>> table = pd.DataFrame({"customer_abuse": [0.0, 0.9], "thanked": [True, False]})
-        >>> score_batch(table)[["agent_at_risk", "customer_type"]]
+        >>> score_batch(table, absent="default")[["agent_at_risk", "customer_type"]]
            agent_at_risk customer_type
         0          False     SATISFIED
         1           True     SATISFIED
@@ -311,7 +312,7 @@ def score_batches(
         >>> stool.write_table({"fulfilment": [i / 10 for i in range(10)]}, "calls.csv")
         >>> parts = score_batches("calls.csv", chunk_size=4)
         >>> [int(part["customer_at_risk"].sum()) for part in parts]
-        [4, 2, 0]
+        [4, 0, 0]
     """
     keywords: dict[str, Any] = {
         "extra_columns": extra_columns,

@@ -184,8 +184,9 @@ def bad_values(rng: Range) -> list[Any]:
     if rng.kind == "enum":
         assert rng.enum is not None
         members = list(rng.enum)
-        out += [m.name.lower() for m in members]
-        out += [m.value for m in members if m.value != m.name]
+        # Names are read in any case; near misses and values are not names.
+        out += [f" {m.name}" for m in members] + [f"{m.name.lower()}x" for m in members]
+        out += [m.value for m in members if str(m.value).upper() != m.name]
         out += ["", "UNKNOWN", 0, 1.5, True, Leg.CUSTOMER if rng.enum is not Leg else Channel.CALL]
         out += list(rng.exclude) + [m.name for m in rng.exclude]
     if rng.kind == "str":
