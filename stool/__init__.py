@@ -11,7 +11,7 @@ This package's top level is its public API; each name has one home module:
   StoolError, ValidationError, PolicyError, TableError (stool.errors);
   unstructure, structure (stool.serialization). These load with `import stool`.
 - score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
-  score_batch (stool.batch); read_table, write_table, iter_table (stool.tables);
+  score_batch, score_batches (stool.batch); spark_schema (stool.spark); read_table, write_table, iter_table (stool.tables);
   PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
   Timeline, advise (stool.scenario); the events and scenarios modules. These load the
   first time you use them, so `import stool` stays about as cheap as `import attrs`.
@@ -38,7 +38,7 @@ from stool.serialization import structure, unstructure
 
 if TYPE_CHECKING:
     from stool import events, queue, scenarios
-    from stool.batch import score_batch
+    from stool.batch import score_batch, score_batches
     from stool.calibration import Calibration
     from stool.modelfile import load_model, save_model
     from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     )
     from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
     from stool.scoring import LegScore, StoolScore, score, score_timeline
+    from stool.spark import spark_schema
     from stool.tables import iter_table, read_table, write_table
 
 __all__ = [
@@ -113,7 +114,9 @@ __all__ = [
     "scenarios",
     "score",
     "score_batch",
+    "score_batches",
     "score_timeline",
+    "spark_schema",
     "structure",
     "unstructure",
     "write_table",
@@ -134,6 +137,8 @@ _LAZY: dict[str, str] = {
     "score": "stool.scoring",
     "score_timeline": "stool.scoring",
     "score_batch": "stool.batch",
+    "score_batches": "stool.batch",
+    "spark_schema": "stool.spark",
     "PolicyBook": "stool.policy",
     "PolicyDefinitionError": "stool.policy",
     "PolicyEvaluationError": "stool.policy",
