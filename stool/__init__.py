@@ -11,7 +11,8 @@ This package's top level is its public API; each name has one home module:
   StoolError, ValidationError, PolicyError, TableError (stool.errors);
   unstructure, structure (stool.serialization). These load with `import stool`.
 - score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
-  score_batch, score_batches (stool.batch); spark_schema (stool.spark); read_table, write_table, iter_table (stool.tables);
+  score_batch, score_batches (stool.batch); spark_schema (stool.spark); read_table,
+  write_table, iter_table (stool.tables);
   PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
   Timeline, advise (stool.scenario); the events and scenarios modules. These load the
   first time you use them, so `import stool` stays about as cheap as `import attrs`.

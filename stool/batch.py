@@ -176,7 +176,7 @@ def score_batch(
         `agent_status` (LegStatus names: HOLDS, AT_RISK or NOT_ENOUGH_EVIDENCE); then,
         with `reasons=True`, `customer_reason`, `company_reason` and `agent_reason`.
         Row `k` equals [score][stool.score] of row `k` as an Interaction
-        ([Interaction.from_row][stool.Interaction.from_row] builds it).
+        ([Interaction.from_row][stool.interaction.Interaction.from_row] builds it).
 
     Raises:
         ValidationError: If a value is invalid: NaN or infinite, out of range, a
@@ -311,7 +311,8 @@ def score_batches(
         >>> from stool.batch import score_batches
         >>> stool.write_table({"fulfilment": [i / 10 for i in range(10)]}, "calls.csv")
         >>> parts = score_batches("calls.csv", chunk_size=4)
-        >>> [int(part["customer_at_risk"].sum()) for part in parts]
+        >>> at_risk = [int(part["customer_at_risk"].sum()) for part in parts]
+        >>> at_risk
         [4, 0, 0]
     """
     keywords: dict[str, Any] = {

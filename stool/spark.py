@@ -57,8 +57,9 @@ def spark_schema(input_schema: Any = None, *, reasons: bool = False) -> Any:
 
     Example:
         >>> from stool.spark import spark_schema
-        >>> spark_schema().fieldNames()[:4]
-        ['customer', 'company', 'agent', 'customer_at_risk']
+        >>> names = spark_schema().fieldNames()
+        >>> tuple(names[:4])
+        ('customer', 'company', 'agent', 'customer_at_risk')
     """
     from pyspark.sql import types  # noqa: PLC0415 - PySpark, only where Spark runs
 
@@ -109,8 +110,9 @@ def score_partition(
         >>> import pyarrow as pa
         >>> from stool.spark import score_partition
         >>> batch = pa.RecordBatch.from_pydict({"fulfilment": [1.0, 0.0]})
-        >>> [out.column("customer_type").to_pylist() for out in score_partition([batch])]
-        [[None, None]]
+        >>> (out,) = score_partition([batch])
+        >>> out.column("customer_type").to_pylist()
+        [None, None]
     """
     import pyarrow as pa  # noqa: PLC0415 - the batch extra
 
