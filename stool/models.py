@@ -510,3 +510,47 @@ class StoolModel:
     calibration: Calibration = attrs.field(factory=Calibration, validator=instance_of(Calibration))
     """The mapping from the customer leg to survey answers from 1 to 5: the predicted
     CSAT and the probability of a low answer."""
+
+    def to_toml(self, *, comments: bool = True) -> str:
+        """Return the model as a TOML file a person can read and review.
+
+        With `comments`, every key carries its documentation; the text reads back into an
+        equal model with [from_toml][stool.models.StoolModel.from_toml]. See
+        [stool.modelfile][] for the format.
+
+        Example:
+            >>> model = StoolModel()
+            >>> StoolModel.from_toml(model.to_toml()) == model
+            True
+        """
+        from stool.modelfile import model_to_toml  # noqa: PLC0415 - loaded on first use
+
+        return model_to_toml(self, comments=comments)
+
+    @classmethod
+    def from_toml(cls, text: str) -> StoolModel:
+        """Read a model from TOML text; keys left out take their defaults.
+
+        Raises:
+            ValidationError: Naming every bad key, with a "did you mean" for misspellings.
+        """
+        from stool.modelfile import model_from_toml  # noqa: PLC0415
+
+        return model_from_toml(text)
+
+    def to_json(self) -> str:
+        """Return the model as indented JSON that reads back equal with `from_json`."""
+        from stool.modelfile import model_to_json  # noqa: PLC0415
+
+        return model_to_json(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> StoolModel:
+        """Read a model from JSON text written by `to_json` or by hand.
+
+        Raises:
+            ValidationError: Naming every bad key.
+        """
+        from stool.modelfile import model_from_json  # noqa: PLC0415
+
+        return model_from_json(text)
