@@ -518,7 +518,17 @@ def at_or_below(xp: Any, calibration: Calibration, customer: Any, answer: int) -
 
 def expected_answer(xp: Any, calibration: Calibration, customer: Any) -> Any:
     """The expected survey answer from 1 to 5: `5 - sum of P(answer <= k), k = 1..4`."""
+    return answers(xp, calibration, customer)[0]
+
+
+def answers(xp: Any, calibration: Calibration, customer: Any) -> tuple[Any, Any]:
+    """The expected answer and the probability of a low one (at or below `low`)."""
     total: Any = 0.0
-    for answer in range(1, 5):
-        total = total + at_or_below(xp, calibration, customer, answer)
-    return 5.0 - total
+    low: Any = 0.0
+    latent = calibration.slope * customer
+    for answer, cut in enumerate(calibration.cutpoints, start=1):
+        below = logistic(xp, cut - latent)
+        total = total + below
+        if answer == calibration.low:
+            low = below
+    return 5.0 - total, low

@@ -227,8 +227,7 @@ def _score_columns(
             flags[3, part] = (
                 (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
             )
-            predicted[part] = _formula.expected_answer(xp, calibration, customer)
-            p_low[part] = _formula.at_or_below(xp, calibration, customer, calibration.low)
+            predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
             codes[part] = _type_codes(
                 [value[part] if isinstance(value, np.ndarray) else value for value in unknowable],
                 thresholds,

@@ -638,9 +638,9 @@ def score(interaction: Interaction, model: StoolModel | None = None) -> StoolSco
         thresholds.unprofessional_below,
     )
     _set_customer_type(result, None if code is None else CUSTOMER_TYPES[code])
-    calibration = model.calibration
-    _set_predicted_csat(result, float(_formula.expected_answer(_SCALAR, calibration, customer)))
-    _set_p_low(result, float(_formula.at_or_below(_SCALAR, calibration, customer, calibration.low)))
+    expected, p_low = _formula.answers(_SCALAR, model.calibration, customer)
+    _set_predicted_csat(result, expected)
+    _set_p_low(result, p_low)
     _set_score_unobserved(result, unobserved)
     return result
 
