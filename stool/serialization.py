@@ -24,7 +24,7 @@ import math
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -275,16 +275,33 @@ def _structure_mapping(data: Any, tp: Any, path: str) -> Any:
     }
 
 
+class _PublicNames(Mapping[str, Any]):
+    """stool's public names, as the top-level package gives them (loading on first use).
+
+    A field typed with a name imported only for type checkers (`Company.policies` is a
+    `PolicyBook`, and the data model never imports the policy engine) resolves here,
+    through the package's own lazy loading rather than an import from the data model.
+    """
+
+    def __getitem__(self, name: str) -> Any:
+        package = sys.modules["stool"]
+        if name not in package.__all__:
+            raise KeyError(name)
+        return getattr(package, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sys.modules["stool"].__all__)
+
+    def __len__(self) -> int:
+        return len(sys.modules["stool"].__all__)
+
+
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(cls)
     except NameError:
-        # A field typed with a name imported only for type checkers (Company.policies is
-        # a PolicyBook, kept out of `import stool`) resolves against the policy engine.
-        import stool.policy  # noqa: PLC0415
-
-        return typing.get_type_hints(cls, localns=vars(stool.policy))
+        return typing.get_type_hints(cls, localns=_PublicNames())
 
 
 def _structure_attrs(data: Any, cls: type, path: str) -> Any:
