@@ -39,6 +39,10 @@ T = TypeVar("T")
 UnstructureHook = Callable[[Any], Any]
 StructureHook = Callable[[Any, str], Any]
 
+# The deepest nesting unstructure writes; deeper data (or a container that holds itself)
+# is refused, well before Python's recursion limit.
+_MAX_DEPTH = 100
+
 _unstructure_hooks: dict[type, UnstructureHook] = {}
 _structure_hooks: dict[type, StructureHook] = {}
 
@@ -87,25 +91,57 @@ def unstructure(obj: Any) -> Any:
 
     Raises:
         ValidationError: If `obj` holds something with no JSON form (a NaN, a set of
-            mixed types, an arbitrary object).
+            mixed types, an arbitrary object, an integer too long for Python to write
+            as text, data nested more than 100 levels deep or a container that holds
+            itself).
 
     Examples:
         >>> import stool
         >>> stool.unstructure(stool.Customer(id="C-1"))
         {'id': 'C-1', 'lifetime_value': 0.0, 'prior_bad_experiences': 0, 'expectations': 0.5}
     """
-    return _unstructure(obj, "value")
+    return _unstructure(obj, "value", 0)
 
 
-def _unstructure(obj: Any, path: str) -> Any:  # noqa: C901, PLR0911
-    if obj is None or isinstance(obj, (bool, int, str)):
+def _digits_limit() -> int:
+    limit: int = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return limit
+
+
+def _writable_int(obj: int, path: str) -> int:
+    # Python refuses to write (and json to read) integers longer than its digit limit.
+    limit = _digits_limit()
+    if limit and obj.bit_length() > limit * 3:
+        try:
+            str(obj)
+        except ValueError:
+            raise ValidationError(
+                path,
+                obj,
+                f"an integer of at most {limit:,} digits (Python's limit for writing "
+                "integers as text, so JSON could not carry it)",
+            ) from None
+    return obj
+
+
+def _unstructure(obj: Any, path: str, depth: int) -> Any:  # noqa: C901, PLR0911, PLR0912
+    if obj is None or isinstance(obj, (bool, str)):
         return obj
+    if isinstance(obj, int):
+        return _writable_int(obj, path)
     if isinstance(obj, float):
         if not math.isfinite(obj):
             raise ValidationError(path, obj, "a finite number (JSON has no NaN or infinity)")
         return obj
     if isinstance(obj, enum.Enum):
         return obj.name
+    if depth > _MAX_DEPTH:
+        raise ValidationError(
+            path,
+            obj,
+            f"data nested at most {_MAX_DEPTH} levels deep (a container cannot hold itself)",
+        )
+    depth += 1
     cls = type(obj)
     hook = _hook(_unstructure_hooks, cls)
     if hook is not None:
@@ -116,16 +152,16 @@ def _unstructure(obj: Any, path: str) -> Any:  # noqa: C901, PLR0911
             out["type"] = cls.__name__
         for a in attrs.fields(cls):
             if a.init:
-                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}")
+                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}", depth)
         return out
     if isinstance(obj, Mapping):
-        return {str(_key(k, path)): _unstructure(v, f"{path}.{k}") for k, v in obj.items()}
+        return {str(_key(k, path)): _unstructure(v, f"{path}.{k}", depth) for k, v in obj.items()}
     if isinstance(obj, (tuple, list)):
-        return [_unstructure(v, f"{path}[{i}]") for i, v in enumerate(obj)]
+        return [_unstructure(v, f"{path}[{i}]", depth) for i, v in enumerate(obj)]
     if isinstance(obj, (frozenset, set)):
         import json  # noqa: PLC0415 - only sets need a canonical order
 
-        items = [_unstructure(v, path) for v in obj]
+        items = [_unstructure(v, path, depth) for v in obj]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     raise ValidationError(path, obj, "a stool value, a container of them, or JSON data")
 
