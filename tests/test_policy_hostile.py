@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import stool
@@ -131,14 +131,16 @@ class TestArithmeticAtTheEdges:
         assert caught.value.row == 1
 
     @given(
-        st.floats(-1.7e308, 1.7e308, allow_nan=False),
-        st.floats(-1.7e308, 1.7e308, allow_nan=False),
+        st.floats(1e300, 1.7e308) | st.floats(-1e6, 1e6) | st.floats(-1.7e308, 1.7e308),
+        st.floats(-1.5, 2.0),
         st.sampled_from([1, 10, 50, 100, 250, 1e6]),
-        st.sampled_from([-1.0, 1.0]),
     )
-    def test_percent_verdicts_are_right_or_raise(self, observed, bound, percent, scale):
+    @example(bound=1e308, ratio=0.7, percent=10)  # the overrun issue 9 found judged BENT
+    def test_percent_verdicts_are_right_or_raise(self, bound, ratio, percent):
         """Away from rounding at the edge, the verdict is the exact one, or evaluation raises."""
-        observed, bound = observed * scale, bound * scale
+        observed = bound + ratio * abs(bound)
+        if not math.isfinite(observed):
+            observed = math.copysign(sys.float_info.max, observed)
         book = percent_book({"agent": f"{percent:g}%"})
         exact_deviation = Fraction(observed) - Fraction(bound)
         exact_tolerance = abs(Fraction(bound)) * Fraction(percent) / 100
