@@ -220,7 +220,10 @@ class TraceEntry:
     """Why the rule did or did not apply, in words."""
 
 
-def context_problem(context: Mapping[str, Any]) -> tuple[str, str] | None:
+_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def context_problem(context: Mapping[str, Any]) -> tuple[str, str] | None:  # noqa: C901 - one walk, kept in one place
     """Return the top-level key and the reason a context cannot be recorded, or None.
 
     A decision records its context as an audit record that must round-trip through
@@ -233,9 +236,13 @@ def context_problem(context: Mapping[str, Any]) -> tuple[str, str] | None:
     budget = MAX_CONTEXT_VALUES - len(context)
     if budget < 0:
         return "", f"the context holds more than {MAX_CONTEXT_VALUES:,} values"
+    for value in context.values():
+        if type(value) not in _PLAIN:
+            break
+    else:
+        return None  # the usual context: plain values only
     for key, value in context.items():
-        cls = type(value)
-        if cls is str or cls is int or cls is float or cls is bool or value is None:
+        if type(value) in _PLAIN:
             continue
         stack: list[tuple[Any, int]] = [(value, 1)]
         while stack:
