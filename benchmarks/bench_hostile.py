@@ -30,6 +30,7 @@ import tomllib
 import yaml
 
 import stool
+from stool.modelfile import model_from_toml
 from stool.policy import PolicyBook, compile_expression, load_example
 
 if TYPE_CHECKING:
@@ -204,7 +205,10 @@ def other_cases() -> list[tuple[str, int, Callable[[], Any]]]:
     wide: list[Any] = []
     for _ in range(20):
         wide = [wide, wide]
+    keys = "".join(f"unknown_{i} = 1\n" for i in range(40_000))
+    model = f'format = "stool.model"\nversion = 1\n[customer]\n{keys}'
     cases: list[tuple[str, int, Callable[[], Any]]] = [
+        ("model file: 40,000 unknown keys (TOML)", len(model), lambda: model_from_toml(model)),
         ("expression: product of 2,400 x, x = 2**52", len(product), lambda: growing({"x": 2**52})),
         (
             "expression: product of 2,400 x, x = 10**4000",

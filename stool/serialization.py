@@ -100,7 +100,7 @@ def unstructure(obj: Any) -> Any:
         >>> stool.unstructure(stool.Customer(id="C-1"))
         {'id': 'C-1', 'lifetime_value': 0.0, 'prior_bad_experiences': 0, 'expectations': 0.5}
     """
-    return _unstructure(obj, "value", 0)
+    return _unstructure(obj, "value")
 
 
 def _digits_limit() -> int:
@@ -124,7 +124,7 @@ def _writable_int(obj: int, path: str) -> int:
     return obj
 
 
-def _unstructure(obj: Any, path: str, depth: int) -> Any:  # noqa: C901, PLR0911, PLR0912
+def _unstructure(obj: Any, path: str, *, depth: int = 0) -> Any:  # noqa: C901, PLR0911, PLR0912
     if obj is None or isinstance(obj, (bool, str)):
         return obj
     if isinstance(obj, int):
@@ -152,16 +152,18 @@ def _unstructure(obj: Any, path: str, depth: int) -> Any:  # noqa: C901, PLR0911
             out["type"] = cls.__name__
         for a in attrs.fields(cls):
             if a.init:
-                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}", depth)
+                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}", depth=depth)
         return out
     if isinstance(obj, Mapping):
-        return {str(_key(k, path)): _unstructure(v, f"{path}.{k}", depth) for k, v in obj.items()}
+        return {
+            str(_key(k, path)): _unstructure(v, f"{path}.{k}", depth=depth) for k, v in obj.items()
+        }
     if isinstance(obj, (tuple, list)):
-        return [_unstructure(v, f"{path}[{i}]", depth) for i, v in enumerate(obj)]
+        return [_unstructure(v, f"{path}[{i}]", depth=depth) for i, v in enumerate(obj)]
     if isinstance(obj, (frozenset, set)):
         import json  # noqa: PLC0415 - only sets need a canonical order
 
-        items = [_unstructure(v, path, depth) for v in obj]
+        items = [_unstructure(v, path, depth=depth) for v in obj]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     raise ValidationError(path, obj, "a stool value, a container of them, or JSON data")
 
