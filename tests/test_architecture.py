@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from collections.abc import Set as AbstractSet
 
 import stool
 
@@ -82,10 +88,11 @@ def imports_of(path: Path, module: str, *, in_functions: bool) -> set[str]:
     return found
 
 
-def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
+@functools.cache
+def import_graph(*, in_functions: bool) -> dict[str, frozenset[str]]:
     """Each stool module and the stool modules it imports (a module imports its parents)."""
     files = module_files()
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, frozenset[str]] = {}
     for module, path in files.items():
         edges: set[str] = set()
         for name in imports_of(path, module, in_functions=in_functions):
@@ -95,11 +102,11 @@ def import_graph(*, in_functions: bool) -> dict[str, set[str]]:
                 # Importing a submodule runs its parent packages first, except one's own.
                 if target in files and target != module and not module.startswith(target + "."):
                     edges.add(target)
-        graph[module] = edges
+        graph[module] = frozenset(edges)
     return graph
 
 
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+def cycles(graph: Mapping[str, AbstractSet[str]]) -> list[list[str]]:
     """The strongly connected components of more than one module (or a self-loop)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
