@@ -451,7 +451,7 @@ class Thresholds:
     """Professionalism below this counts as unprofessional in the customer type."""
     min_coverage: float = fraction(0.5)
     """A leg whose observed factors carry less than this share of its weight (its
-    [coverage][stool.scoring.LegScore.coverage]) and that is not at risk is reported as
+    [coverage][stool.scoring.LegScore]) and that is not at risk is reported as
     "not enough evidence", never as "holds". Observed evidence of risk still flags it."""
 
     _levels: tuple[tuple[float, float, float], tuple[float, float, float]] = attrs.field(

@@ -289,7 +289,7 @@ class LegScore:
     """[AT_RISK][stool.enums.LegStatus.AT_RISK] when at risk; otherwise
     [HOLDS][stool.enums.LegStatus.HOLDS], or
     [NOT_ENOUGH_EVIDENCE][stool.enums.LegStatus.NOT_ENOUGH_EVIDENCE] when the coverage
-    is below [Thresholds.min_coverage][stool.models.Thresholds.min_coverage]."""
+    is below [Thresholds.min_coverage][stool.models.Thresholds]."""
 
     def __attrs_post_init__(self) -> None:
         if (self.status is LegStatus.AT_RISK) != self.at_risk:
