@@ -11,8 +11,8 @@ stool maps the leg to the *probability of each answer* with a cumulative-logit
 A higher customer leg moves every answer up; the four increasing cut-points set the
 shape. The predicted CSAT is the expected answer, and `p_low` the probability of an
 answer at or below `low` (2 by default: a 1 or a 2).
-The default is fitted to the published figures in
-[How scoring works](../explanation/how-scoring-works.md);
+The default is fitted to the published figures that
+[How scoring works](../explanation/how-scoring-works.md#the-calibration-evidence) shows;
 `stool.research.fit` fits one to your own survey answers.
 
     >>> from stool.calibration import Calibration

@@ -464,8 +464,8 @@ def model_to_toml(model: StoolModel, *, comments: bool = True) -> str:
         version = 1
         <BLANKLINE>
         [customer]
-        fulfilment_weight = 0.25
-        professionalism_weight = 0.15
+        fulfilment_weight = 0.3
+        professionalism_weight = 0.18
     """
     _check_model(model)
     return _dump_toml(model, comments=comments)

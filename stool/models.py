@@ -422,8 +422,7 @@ class Thresholds:
     None means "use the shared level".
 
     Example:
-        >>> from stool.calibration import Calibration
-    from stool.enums import Channel, Leg
+        >>> from stool.enums import Leg
         >>> Thresholds(agent_at_risk=0.6).at_risk_level(Leg.AGENT)
         0.6
     """

@@ -452,8 +452,8 @@ class StoolScore:
             >>> from stool.scoring import score
             >>> print(score(Interaction(breaks=1)).explain())
             The stool wobbles: the company and agent legs are at risk.
-            Customer 0.93  holds    satisfied, predicted CSAT 4.7
-              held up by fulfilment +0.25, professionalism +0.15, explanation +0.15
+            Customer 0.92  holds    satisfied, predicted CSAT 4.6
+              held up by fulfilment +0.20, explanation +0.17, low effort +0.13
             Company  0.40  AT RISK
               - 1 rule broken: a critical item, as on a QA scorecard, caps the leg at 0.40 (-0.40)
               - policy: 1 rule broken (-0.19)
