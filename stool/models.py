@@ -4,9 +4,9 @@ A [StoolModel][stool.models.StoolModel] bundles a
 [CustomerModel][stool.models.CustomerModel], a [CompanyModel][stool.models.CompanyModel],
 an [AgentModel][stool.models.AgentModel] and the [Thresholds][stool.models.Thresholds]
 that flag a leg at risk.
-Every number is a named attribute with a default taken from the source stories and the
-research; [How scoring works](../explanation/how-scoring-works.md) gives each one's
-formula, citation and reason.
+Every number is a named attribute with a default taken from the source stories, the
+research and published survey figures; [How scoring works](../explanation/how-scoring-works.md)
+gives each one's formula, citation and reason, and the evidence behind the calibrated ones.
 
 Each leg is a weighted mean of factor satisfactions in [0, 1], so only the *ratios* of a
 leg's weights matter: scaling them all by the same amount changes nothing.
@@ -22,8 +22,9 @@ Change one number with `attrs.evolve` and nothing else:
     0.3
 
 Bad numbers raise [ValidationError][stool.ValidationError] naming the field:
-NaN, infinities and negative values, fractions above 1, a leg whose weights are all zero,
-a break that costs less than a bend, a collapse level at or above the at-risk level.
+NaN, infinities and negative values, fractions above 1, a leg with no weight on a factor
+that is always observed, a break that costs less than a bend, a collapse level at or above
+the at-risk level.
 """
 
 from __future__ import annotations
@@ -133,9 +134,10 @@ class CustomerModel(_LegModel):
     The units of effort are `log(1 + (wait_time_s / scale) ** wait_shape) +
     transfer_effort * transfers + repeat_effort * repeat_contacts`, the scale being the
     channel's (`call_wait_scale_s`, `chat_wait_scale_s`, `email_wait_scale_s`).
-    A factor whose inputs were not observed drops out and the others' weights are
-    renormalised; `promise` is always observed (no promise counts as a promise kept).
     The leg is their weighted mean; the customer leg has no caps.
+    A factor whose inputs were not observed counts at the mean of the observed ones (the
+    others' weights renormalised), never above its best case; `promise` is always
+    observed (no promise counts as a promise kept).
     The defaults are calibrated against published figures:
     [How scoring works](../explanation/how-scoring-works.md) gives every formula and the
     evidence.
@@ -164,8 +166,7 @@ class CustomerModel(_LegModel):
 
     fulfilment_weight: float = _weight(0.30)
     """Weight of the outcome: how far the request was fulfilled (distributive justice).
-    The largest single weight with effort's, yet less than the three interactional ones
-    together."""
+    The largest single weight, yet less than the three interactional ones together."""
     professionalism_weight: float = _weight(0.18)
     """Weight of courtesy, calm and respect (interactional justice)."""
     empathy_weight: float = _weight(0.12)
@@ -174,7 +175,7 @@ class CustomerModel(_LegModel):
     """Weight of a clear explanation of *why* (informational justice); it only costs
     anything when the news is bad."""
     effort_weight: float = _weight(0.20)
-    """Weight of the customer's effort: waiting, transfers, repeat contacts. As large as
+    """Weight of the customer's effort: waiting, transfers, repeat contacts. Two thirds of
     the outcome's: effort predicts loyalty best (Dixon, Freeman & Toman 2010), and the
     response delay moves CSAT by more than a point in published data. Equal to the
     promise weight: with the curves below they are fitted to published response-delay and
