@@ -266,6 +266,8 @@ def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
         - xp.maximum(late, 0.0) / m.promise_late_scale_days
     )
     promise = logistic(xp, xp.minimum(xp.maximum(odds, -RATIO_CEILING), RATIO_CEILING))
+    # Kept to the day (or no promise): exactly `promise_kept`, on both paths alike.
+    promise = xp.where(late == 0.0, m.promise_kept, promise)
     # Recovery from a bad start: hostility from prior bad experiences, repaired by a
     # professional fulfilment, fully so with the extra mile.
     hostility = 1.0 - xp.exp(-m.hostility_rate * x.prior_bad)
