@@ -688,3 +688,32 @@ GRID = {
     "thanked": (False, True),
 }
 """Known values to try for each unknowable field, including its best one."""
+
+
+class TestExtremeModels:
+    """A model that passes validation always scores finite numbers (issue 9)."""
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"loss_aversion": 1.7e308, "disconfirmation_steepness": 0.0},
+            {"loss_aversion": 1.7e308, "disconfirmation_steepness": 1.7e308},
+            {"promise_late_scale_days": 5e-324, "promise_early_scale_days": 5e-324},
+            {"wait_shape": 1.7e308, "call_wait_scale_s": 5e-324},
+            {"wait_shape": 5e-324, "call_wait_scale_s": 1.7e308},
+        ],
+    )
+    def test_scores_stay_finite(self, changes):
+        """Huge or tiny curve parameters give legs in [0, 1] and a finite CSAT, never NaN."""
+        model = StoolModel(customer=attrs.evolve(CustomerModel(), **changes))
+        for interaction in (
+            Interaction(promised_days=2.0, delivered_days=1.7e308, wait_time_s=1.7e308),
+            Interaction(promised_days=1.7e308, delivered_days=0.0, wait_time_s=0.0),
+            Interaction(fulfilment=0.0, expectation=1.0, prior_bad_experiences=10**6),
+        ):
+            result = score(interaction, model)
+            for leg in Leg:
+                assert 0.0 <= result.leg(leg).value <= 1.0
+            assert 1.0 <= result.predicted_csat <= 5.0
+            assert 0.0 <= result.p_low <= 1.0
+            assert json.loads(json.dumps(stool.unstructure(result), allow_nan=False))
