@@ -190,7 +190,11 @@ def _read_fields(
         try:
             out[key] = _field_value(cls, attributes[key], value, field_name((*path, key)))
         except ValidationError as error:
-            problems.error((*path, key), error)
+            spec = spec_of(attributes[key])
+            names = list(spec.enum.__members__) if spec is not None and spec.enum else []
+            problems.add(
+                (*path, key), error.allowed, value=error.value, suggestion=suggest(value, names)
+            )
             ok = False
     return out if ok else None
 
@@ -637,6 +641,13 @@ def _plays(data: Mapping[str, Any], problems: _Problems, kwargs: dict[str, Any])
             data["branch"], None if moves_count < 0 else moves_count, proposals, problems
         )
         used |= played
+    company = kwargs.get("company")
+    if proposals and (company is None or company.policies is None) and "company" not in data:
+        problems.add(
+            ("proposal",),
+            "proposals, once the company has a policy book to judge them "
+            "([company] with policies = ...)",
+        )
     for name in proposals:
         if name not in used:
             problems.add(

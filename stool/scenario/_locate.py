@@ -40,7 +40,7 @@ def _split_key(text: str) -> tuple[str, ...] | None:
     return tuple(parts)
 
 
-def toml_locator(text: str) -> Locate:  # noqa: C901 - one branch per case, kept in one place
+def toml_locator(text: str) -> Locate:  # noqa: C901, PLR0915 - one branch per case, kept in one place
     """Locate key paths in TOML text: table headers, arrays of tables, keys within them."""
     lines = text.splitlines()
     headers: list[tuple[int, tuple[Any, ...]]] = []
@@ -89,6 +89,10 @@ def toml_locator(text: str) -> Locate:  # noqa: C901 - one branch per case, kept
             ):
                 best = position
         if best == -1:
+            within = [line for line, header in headers if header[: len(path)] == tuple(path)]
+            if path and within:
+                # A table written only through its sub-tables (`[proposal.refund]`).
+                return within[0] + 1, lines[within[0]].find("[") + 1, None
             start, rest = -1, path
             span = range(headers[0][0] if headers else len(lines))
         else:

@@ -89,30 +89,31 @@ def stool_html(timeline: Timeline) -> str:
     )
 
 
-def latest_html(timeline: Timeline) -> str:
-    """Return what the last move did: its legs' changes, its decision, and why the legs stand."""
+def latest_html(timeline: Timeline, *, played: int = 1) -> str:
+    """Return what the last choice did (its `played` moves): legs' changes, decisions, and why."""
     esc = html.escape
     if not timeline.steps:
         body = "<p>The contact opens. Choose the first move.</p>"
     else:
-        body = _last_move_html(timeline)
+        first = max(len(timeline) - max(played, 1), 0)
+        body = "".join(_move_html(timeline, index) for index in range(first, len(timeline)))
     return (
         body + "<details><summary>Why each leg stands where it does</summary>"
         f"<pre>{esc(timeline.final.explain())}</pre></details>"
     )
 
 
-def _last_move_html(timeline: Timeline) -> str:
+def _move_html(timeline: Timeline, index: int) -> str:
     esc = html.escape
-    step = timeline.steps[-1]
-    before = timeline.steps[-2].score if len(timeline) > 1 else timeline.start_score
+    step = timeline.steps[index]
+    before = timeline.steps[index - 1].score if index else timeline.start_score
     changes = []
     for leg in _LEGS:
         delta = _leg(step.score, leg).value - _leg(before, leg).value
         if abs(delta) >= 0.005:
             changes.append(f"{leg.value} {delta:+.2f}")
     verdict = _verdict_text(step)
-    head = f"Move {len(timeline)}, {step.describe()}" + (f": {verdict}" if verdict else "")
+    head = f"Move {index + 1}, {step.describe()}" + (f": {verdict}" if verdict else "")
     body = f"<p><b>{esc(head)}</b> ({esc(', '.join(changes) or 'no leg changed')})</p>"
     if step.decision is not None:
         body += f"<pre>{esc(step.decision.explain())}</pre>"
@@ -240,7 +241,8 @@ class Player:
         """Redraw every part from the session (after a change made to it directly)."""
         timeline = self.session.timeline
         self.stool.value = stool_html(timeline)
-        self.latest.value = latest_html(timeline)
+        choices = self.session.choices
+        self.latest.value = latest_html(timeline, played=len(choices[-1].moves) if choices else 0)
         self.options.children = [
             self._option_button(rank, advice)
             for rank, advice in enumerate(self.session.options, start=1)

@@ -172,9 +172,11 @@ _FONT_SIZE: Final = 8.0
 
 
 def _wrapped(text: str, width: int = _LABEL_WIDTH) -> str:
+    """Wrap a label into lines of `width`, with `$` escaped so matplotlib shows it as text."""
     import textwrap  # noqa: PLC0415 - loaded on first use, to keep import stool light
 
-    return "\n".join(textwrap.wrap(text, width, break_long_words=True)) or text
+    lines = textwrap.wrap(text, width, break_long_words=True) or [text]
+    return "\n".join(line.replace("$", "\\$") for line in lines)
 
 
 def _tick_labels(timeline: Timeline) -> list[str]:
@@ -319,14 +321,22 @@ def timeline_svg(timeline: Timeline) -> str:
     """
     import io  # noqa: PLC0415 - loaded on first use, to keep import stool light
 
+    import matplotlib as mpl  # noqa: PLC0415 - loaded on first use, to keep import stool light
     from matplotlib.figure import Figure  # noqa: PLC0415 - loaded on first use, to keep import stool light
 
-    figure = Figure(figsize=figure_size(timeline), layout="constrained")
-    timeline_plot(timeline, figure.add_subplot())
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    # Text stays text (searchable, selectable, read by screen readers), in the page's fonts.
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "stool"}):
+        figure = Figure(figsize=figure_size(timeline), layout="constrained")
+        timeline_plot(timeline, figure.add_subplot())
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    text = text[text.index("<svg") :]
+    # The metadata (creator, licence namespaces) says nothing a reader of the page needs.
+    start, end = text.find("<metadata>"), text.find("</metadata>")
+    if start != -1 and end != -1:
+        text = text[:start] + text[end + len("</metadata>") :]
+    return text
 
 
 def _leg(score: StoolScore, leg: Leg) -> LegScore:
