@@ -161,7 +161,7 @@ def _enum_name(enum_cls: type[Any], value: Any, path: Path_, problems: _Problems
     names = list(enum_cls.__members__)
     problems.add(
         path,
-        f"one of {', '.join(names)} (a {enum_cls.__name__} name)",
+        f"one of {', '.join(names)}",
         value=value,
         suggestion=suggest(value, names),
     )
@@ -192,9 +192,8 @@ def _read_fields(
         except ValidationError as error:
             spec = spec_of(attributes[key])
             names = list(spec.enum.__members__) if spec is not None and spec.enum else []
-            problems.add(
-                (*path, key), error.allowed, value=error.value, suggestion=suggest(value, names)
-            )
+            allowed = f"one of {', '.join(names)}" if names else error.allowed
+            problems.add((*path, key), allowed, value=error.value, suggestion=suggest(value, names))
             ok = False
     return out if ok else None
 
