@@ -59,6 +59,7 @@ PAGES = (
     "docs/how-to/save-and-share-a-model.md",
     "docs/how-to/enforce-budgets-across-a-team.md",
     "docs/how-to/score-a-table.md",
+    "docs/how-to/map-your-own-table.md",
     "docs/how-to/test-with-strategies.md",
     "docs/how-to/test-your-policies.md",
     "docs/how-to/use-the-command-line.md",
