@@ -18,7 +18,7 @@ import stool
 from stool import Channel, CustomerType, Interaction, ValidationError, classify, events
 from stool import scenarios as canned
 from stool import strategies as ss
-from stool.policy import load_example
+from stool.policy import MAX_PROBLEMS, load_example
 from stool.scenario import (
     OPEN_REQUEST,
     PERSONAS,
@@ -498,6 +498,19 @@ to = "supervisor"
             Scenario.from_yaml("title: !!python/object/apply:os.system ['true']\n")
         lesson = Scenario.from_toml("title = \"__import__('os').system('true')\"\n")
         assert lesson.title == "__import__('os').system('true')"
+
+    def test_a_flood_of_mistakes_is_capped(self):
+        """Thousands of problems list the first MAX_PROBLEMS and count the rest."""
+        with pytest.raises(ScenarioValidationError) as info:
+            Scenario.from_toml('[[move]]\nevent = "Gret"\n' * 2000)
+        error = info.value
+        assert len(error.problems) == MAX_PROBLEMS
+        assert error.omitted == 2000 - MAX_PROBLEMS
+        assert str(error).startswith("2,000 problems in the scenario file <string>:")
+        assert f"... and {2000 - MAX_PROBLEMS:,} more" in str(error)
+        assert len(str(error)) < 100 * 1000
+        again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own error, just pickled
+        assert again.omitted == error.omitted
 
     def test_errors_pickle(self):
         """Both errors survive pickling with every fact."""

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from stool._text import shown
 from stool.errors import ValidationError
+from stool.policy._errors import MAX_PROBLEMS
 
 if TYPE_CHECKING:
     from stool.policy import PolicyDefinitionError
@@ -110,10 +111,13 @@ class ScenarioValidationError(ScenarioFileError):
 
     `problems` holds one [ScenarioFileError][stool.scenario.ScenarioFileError] per
     problem, in file order; the message lists them all. Fix the list, load again.
+    As with policy books, at most [MAX_PROBLEMS][stool.policy.MAX_PROBLEMS] are listed
+    and `omitted` counts the rest, so a file of a million mistakes gets a short message.
 
     Args:
         problems: The problems.
         file: The file they are in, or None.
+        omitted: How many more problems were found and not listed.
 
     Example:
         >>> from stool.scenario import Scenario
@@ -130,25 +134,37 @@ class ScenarioValidationError(ScenarioFileError):
         ['Greet', 'event']
     """
 
-    def __init__(self, problems: tuple[ScenarioFileError, ...], *, file: str | None = None) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
+    def __init__(
+        self,
+        problems: tuple[ScenarioFileError, ...],
+        *,
+        file: str | None = None,
+        omitted: int = 0,
+    ) -> None:
+        self.problems = tuple(problems)[:MAX_PROBLEMS]
+        self.omitted = omitted + max(0, len(problems) - MAX_PROBLEMS)
+        count = len(self.problems) + self.omitted
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{count} {noun} in the scenario file" + (f" {file}" if file else "") + ":"]
+        lines = [f"{count:,} {noun} in the scenario file" + (f" {file}" if file else "") + ":"]
         lines.extend(f"  - {problem}" for problem in self.problems)
+        if self.omitted:
+            lines.append(
+                f"  ... and {self.omitted:,} more (the first {len(self.problems)} are listed; "
+                "fix these and load again)"
+            )
         super().__init__("", "\n".join(lines), file=file)
 
     def _render(self) -> str:
         return self.allowed
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_validation_error, (self.problems, self.file))
+        return (_rebuild_validation_error, (self.problems, self.file, self.omitted))
 
 
 def _rebuild_validation_error(
-    problems: tuple[ScenarioFileError, ...], file: str | None
+    problems: tuple[ScenarioFileError, ...], file: str | None, omitted: int = 0
 ) -> ScenarioValidationError:
-    return ScenarioValidationError(problems, file=file)
+    return ScenarioValidationError(problems, file=file, omitted=omitted)
 
 
 def from_policy_error(error: PolicyDefinitionError, *, field: str = "") -> ScenarioFileError:

@@ -24,6 +24,7 @@ from stool.errors import PolicyError, ValidationError
 from stool.events import EVENT_TYPES, Event
 from stool.interaction import FIELD_NAMES, Interaction
 from stool.parties import Agent, Company, Customer
+from stool.policy._errors import MAX_PROBLEMS
 from stool.scenario._fileerrors import (
     NO_VALUE,
     ScenarioFileError,
@@ -91,10 +92,36 @@ class _Problems:
         self.file = file
         self.locate = locate
         self.found: list[ScenarioFileError] = []
+        self.omitted = 0
+        """Problems found beyond MAX_PROBLEMS: counted, neither located nor listed."""
+
+    def __bool__(self) -> bool:
+        return bool(self.found) or self.omitted > 0
+
+    def extend(self, errors: tuple[ScenarioFileError, ...], omitted: int = 0) -> None:
+        """Record problems located elsewhere (a policy book's own)."""
+        room = max(0, MAX_PROBLEMS - len(self.found))
+        self.found.extend(errors[:room])
+        self.omitted += max(0, len(errors) - room) + omitted
+
+    def exception(self) -> ScenarioValidationError:
+        """Return the error listing every problem found, in file order."""
+        self.found.sort(key=lambda e: e.line if e.line is not None else 0)
+        return ScenarioValidationError(tuple(self.found), file=self.file, omitted=self.omitted)
 
     def add(
-        self, path: Path_, allowed: str, *, value: Any = NO_VALUE, suggestion: str | None = None
+        self,
+        path: Path_,
+        allowed: str,
+        *,
+        value: Any = NO_VALUE,
+        choices: list[str] | tuple[str, ...] = (),
     ) -> None:
+        """Record a problem at `path`; suggest the choice `value` most likely meant."""
+        if len(self.found) >= MAX_PROBLEMS:
+            self.omitted += 1
+            return
+        suggestion = suggest(value, list(choices)) if choices else None
         line = column = None
         if self.locate is not None:
             where = self.locate(path)
@@ -126,7 +153,7 @@ class _Problems:
             (*path, key),
             f"a key of {where}: " + ", ".join(allowed),
             value=key,
-            suggestion=suggest(key, list(allowed)),
+            choices=list(allowed),
         )
 
     def table(self, path: Path_, value: Any, what: str) -> Mapping[str, Any] | None:
@@ -163,7 +190,7 @@ def _enum_name(enum_cls: type[Any], value: Any, path: Path_, problems: _Problems
         path,
         f"one of {', '.join(names)}",
         value=value,
-        suggestion=suggest(value, names),
+        choices=names,
     )
     return None
 
@@ -192,8 +219,8 @@ def _read_fields(
         except ValidationError as error:
             spec = spec_of(attributes[key])
             names = list(spec.enum.__members__) if spec is not None and spec.enum else []
-            allowed = f"one of {', '.join(names)}" if names else error.allowed
-            problems.add((*path, key), allowed, value=error.value, suggestion=suggest(value, names))
+            words = f"one of {', '.join(names)}" if names else error.allowed
+            problems.add((*path, key), words, value=error.value, choices=names)
             ok = False
     return out if ok else None
 
@@ -249,7 +276,7 @@ def _unobserved(value: Any, path: Path_, problems: _Problems, out: dict[str, Any
                 (*path, index),
                 "a fact that may be unobserved: " + ", ".join(optional),
                 value=name,
-                suggestion=suggest(name, optional),
+                choices=optional,
             )
             ok = False
         elif name in out:
@@ -284,7 +311,7 @@ def _event(value: Any, path: Path_, problems: _Problems) -> Event | None:
             name_path,
             "the name of an event: " + ", ".join(names),
             value=name,
-            suggestion=suggest(name, names),
+            choices=names,
         )
         return None
     fields = _read_fields(cls, arguments, path, problems, where=f"the event {name}")
@@ -374,7 +401,7 @@ def _move(  # noqa: C901, PLR0911, PLR0912 - one branch per kind of move
                 (*path, "propose"),
                 "the name of a [proposal.NAME] table: " + (", ".join(names) or "none defined"),
                 value=name,
-                suggestion=suggest(name, names),
+                choices=names,
             )
             return None, None
         return proposals[name], name
@@ -438,11 +465,11 @@ def _policies(  # noqa: PLR0911 - one return per way of naming a book
             where = Path(value) if base is None else base / value
             return load_file(where)
     except PolicyValidationError as error:
-        for problem in error.problems:
-            problems.found.append(from_policy_error(problem, field=field_name(path)))
+        found = tuple(from_policy_error(p, field=field_name(path)) for p in error.problems)
+        problems.extend(found, error.omitted)
         return None
     except PolicyDefinitionError as error:
-        problems.found.append(from_policy_error(error, field=field_name(path)))
+        problems.extend((from_policy_error(error, field=field_name(path)),))
         return None
     except PolicyError as error:
         problems.add(path, str(error), value=value)
@@ -454,7 +481,7 @@ def _policies(  # noqa: PLR0911 - one return per way of naming a book
         + "), a policy file (.toml, .json, .yaml) next to the scenario, or a table holding "
         "the book",
         value=value,
-        suggestion=suggest(value, list(EXAMPLES)),
+        choices=list(EXAMPLES),
     )
     return None
 
@@ -467,7 +494,7 @@ def _persona(value: Any, problems: _Problems) -> Persona | None:
             ("persona",),
             "the name of a persona: " + ", ".join(names),
             value=value,
-            suggestion=suggest(value, names),
+            choices=names,
         )
     return found
 
@@ -584,7 +611,7 @@ def _request(
         ("request",),
         "the name of a [proposal.NAME] table: " + (", ".join(names) or "none defined"),
         value=name,
-        suggestion=suggest(name, names),
+        choices=names,
     )
     return None
 
@@ -680,7 +707,7 @@ def build(
     problems = _Problems(file, locate)
     if not isinstance(data, Mapping):
         problems.add((), "a table of the keys " + ", ".join(TOP_KEYS), value=data)
-        raise ScenarioValidationError(tuple(problems.found), file=file)
+        raise problems.exception()
     for key in data:
         if key not in TOP_KEYS:
             problems.unknown((), key, TOP_KEYS, "a scenario file")
@@ -697,7 +724,7 @@ def build(
         given = _facts(data["start"], ("start",), problems, channel_allowed=False)
         facts = {**(facts or {}), **(given or {})}
     _plays(data, problems, kwargs)
-    if facts is not None and not problems.found:
+    if facts is not None and not problems:
         try:
             kwargs["start"] = Interaction.for_parties(
                 customer=kwargs.get("customer", Customer(id="customer")),
@@ -707,15 +734,14 @@ def build(
             )
         except ValidationError as error:
             problems.error(("start",), error)
-    if not problems.found:
+    if not problems:
         try:
             return Scenario(**kwargs)
         except ValidationError as error:
             field = error.field.removeprefix("Scenario.")
             parts = tuple(p for p in field.replace("[", ".").replace("]", "").split(".") if p)
             problems.error(parts[:1] if parts and parts[0] in TOP_KEYS else (), error)
-    problems.found.sort(key=lambda e: e.line if e.line is not None else 0)
-    raise ScenarioValidationError(tuple(problems.found), file=file)
+    raise problems.exception()
 
 
 # -------------------------------------------------------------------------------- reading
