@@ -85,7 +85,7 @@ def stool_html(timeline: Timeline) -> str:
     return (
         '<div class="stool-now">'
         + "".join(rows)
-        + f"<div>customer type: {html.escape(words)}; {html.escape(_summary(score))}</div></div>"
+        + f"<div>customer type: {html.escape(words)}. {html.escape(_summary(score))}</div></div>"
     )
 
 
