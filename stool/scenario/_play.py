@@ -321,7 +321,7 @@ def play(
         >>> player = play(gym_cancellation())
         >>> _ = player.choose("greet")
         >>> player.option_buttons[0].click()   # what a trainee's click does
-        >>> [step.describe() for step in player.timeline]
-        ['greet', 'cancel at once, no questions asked', 'extra mile']
+        >>> print(" / ".join(step.describe() for step in player.timeline))
+        greet / cancel at once, no questions asked / extra mile
     """
     return Player(Session(scenario, model=model, ledger=ledger, at=at))

@@ -53,8 +53,8 @@ class Session:
         >>> _ = session.choose("greet")
         >>> _ = session.choose("listen")
         >>> _ = session.choose(session.options[0])   # advise's best next step
-        >>> [step.describe() for step in session.timeline]
-        ['greet', 'listen', 'explain policy', 'bad news', 'extra mile']
+        >>> print(", ".join(step.describe() for step in session.timeline))
+        greet, listen, explain policy, bad news, extra mile
         >>> _ = session.undo()
         >>> len(session.timeline)
         2
