@@ -34,6 +34,7 @@ figure { margin: 0.8em 0; overflow-x: auto; }
 figure svg { max-width: none; height: auto; }
 pre { background: #f6f6f6; padding: 0.8em; white-space: pre-wrap; }
 .summary p { margin: 0.3em 0; }
+.stool-timeline td:nth-child(n+4), .stool-debrief td:nth-child(n+5) { white-space: nowrap; }
 """
 
 
