@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 from stool._text import shown
 from stool.errors import ValidationError
-from stool.policy._errors import MAX_PROBLEMS
 
 if TYPE_CHECKING:
     from stool.policy import PolicyDefinitionError
@@ -141,6 +140,8 @@ class ScenarioValidationError(ScenarioFileError):
         file: str | None = None,
         omitted: int = 0,
     ) -> None:
+        from stool.policy import MAX_PROBLEMS  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
         self.problems = tuple(problems)[:MAX_PROBLEMS]
         self.omitted = omitted + max(0, len(problems) - MAX_PROBLEMS)
         count = len(self.problems) + self.omitted

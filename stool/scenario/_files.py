@@ -24,7 +24,6 @@ from stool.errors import PolicyError, ValidationError
 from stool.events import EVENT_TYPES, Event
 from stool.interaction import FIELD_NAMES, Interaction
 from stool.parties import Agent, Company, Customer
-from stool.policy._errors import MAX_PROBLEMS
 from stool.scenario._fileerrors import (
     NO_VALUE,
     ScenarioFileError,
@@ -85,6 +84,14 @@ _MOVE_KINDS: Final = ("event", "propose", "deviate")
 # ------------------------------------------------------------------------------- building
 
 
+def _max_problems() -> int:
+    """The most problems listed: the policy books' limit, one for every file stool reads."""
+    from stool.policy import MAX_PROBLEMS  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+    limit: int = MAX_PROBLEMS
+    return limit
+
+
 class _Problems:
     """Collects the problems of one file, each located at its key path."""
 
@@ -100,7 +107,7 @@ class _Problems:
 
     def extend(self, errors: tuple[ScenarioFileError, ...], omitted: int = 0) -> None:
         """Record problems located elsewhere (a policy book's own)."""
-        room = max(0, MAX_PROBLEMS - len(self.found))
+        room = max(0, _max_problems() - len(self.found))
         self.found.extend(errors[:room])
         self.omitted += max(0, len(errors) - room) + omitted
 
@@ -118,7 +125,7 @@ class _Problems:
         choices: list[str] | tuple[str, ...] = (),
     ) -> None:
         """Record a problem at `path`; suggest the choice `value` most likely meant."""
-        if len(self.found) >= MAX_PROBLEMS:
+        if len(self.found) >= _max_problems():
             self.omitted += 1
             return
         suggestion = suggest(value, list(choices)) if choices else None
