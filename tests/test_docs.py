@@ -50,6 +50,7 @@ PAGES = (
     "docs/tutorials/first-scenario.md",
     "docs/tutorials/developer.md",
     "docs/tutorials/trainer.md",
+    "docs/tutorials/role-play-workshop.md",
     "docs/tutorials/researcher.md",
     "docs/explanation/how-scoring-works.md",
     "docs/explanation/bending-vs-breaking.md",
@@ -64,6 +65,7 @@ PAGES = (
     "docs/how-to/use-the-command-line.md",
     "docs/how-to/tune-weights.md",
     "docs/how-to/write-a-policy-file.md",
+    "docs/how-to/write-a-scenario-file.md",
     "docs/reference/expressions.md",
     "docs/reference/example-books.md",
 )
