@@ -14,7 +14,8 @@ This package's top level is its public API; each name has one home module:
   score_batch, score_batches (stool.batch); spark_schema (stool.spark); read_table,
   write_table, iter_table (stool.tables);
   PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
-  Timeline, advise (stool.scenario); the events and scenarios modules. These load the
+  Timeline, advise, load_scenario, play (stool.scenario); the events and scenarios
+  modules. These load the
   first time you use them, so `import stool` stays about as cheap as `import attrs`.
 
 From a shell, the `stool` command (or `python -m stool`) scores table files, checks
@@ -57,7 +58,17 @@ if TYPE_CHECKING:
         load_policy,
         run_tests,
     )
-    from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
+    from stool.scenario import (
+        Advice,
+        Deviate,
+        Propose,
+        Scenario,
+        Step,
+        Timeline,
+        advise,
+        load_scenario,
+        play,
+    )
     from stool.scoring import LegScore, StoolScore, score, score_timeline
     from stool.spark import spark_schema
     from stool.tables import iter_table, read_table, write_table
@@ -108,6 +119,8 @@ __all__ = [
     "load_example",
     "load_model",
     "load_policy",
+    "load_scenario",
+    "play",
     "queue",
     "read_table",
     "run_tests",
@@ -159,6 +172,8 @@ _LAZY: dict[str, str] = {
     "Propose": "stool.scenario",
     "Deviate": "stool.scenario",
     "advise": "stool.scenario",
+    "load_scenario": "stool.scenario",
+    "play": "stool.scenario",
     "read_table": "stool.tables",
     "write_table": "stool.tables",
     "iter_table": "stool.tables",

@@ -35,6 +35,9 @@ RATIO_CEILING: Final = 1e9
 here, long after their factor has reached 0 or 1, so that no finite input or parameter
 can turn a factor into `0 * inf`."""
 
+_NO_CASE: Final = 2.0
+"""Above every satisfaction: marks a factor that is not a candidate to hold."""
+
 TINY: Final = 1e-300
 """Ratios are floored here before a logarithm (a wait of 0 is handled on its own)."""
 
@@ -56,6 +59,7 @@ SCALAR: Final = types.SimpleNamespace(
     log=math.log,
     log1p=math.log1p,
     isnan=math.isnan,
+    any=bool,
     minimum=min,
     maximum=max,
     where=_where,
@@ -77,6 +81,7 @@ def array_math() -> Any:
         log=np.log,
         log1p=np.log1p,
         isnan=np.isnan,
+        any=np.any,
         minimum=np.minimum,
         maximum=np.maximum,
         where=np.where,
@@ -191,9 +196,9 @@ BEST: Final[dict[str, float]] = {
     "agent_fatigue": 0.0,
     "thanked": 1.0,
 }
-"""The value of each unknowable field that leaves every leg at its best: every leg is
-monotone in each of these fields, so an unobserved field taken at this value gives the
-best case, which no known value beats."""
+"""The value of each unknowable field that leaves every factor at its best: every factor
+is monotone in each of these fields, so a factor computed with its unobserved inputs at
+these values is its best case, which no known value beats."""
 
 
 def customer_known(o: Observed) -> tuple[Any, ...]:
@@ -261,6 +266,8 @@ def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
         - xp.maximum(late, 0.0) / m.promise_late_scale_days
     )
     promise = logistic(xp, xp.minimum(xp.maximum(odds, -RATIO_CEILING), RATIO_CEILING))
+    # Kept to the day (or no promise): exactly `promise_kept`, on both paths alike.
+    promise = xp.where(late == 0.0, m.promise_kept, promise)
     # Recovery from a bad start: hostility from prior bad experiences, repaired by a
     # professional fulfilment, fully so with the extra mile.
     hostility = 1.0 - xp.exp(-m.hostility_rate * x.prior_bad)
@@ -348,52 +355,101 @@ def weighted_mean(normalised: tuple[float, ...], factors: tuple[Any, ...]) -> tu
 def observed_mean(
     xp: Any, normalised: tuple[float, ...], factors: tuple[Any, ...], known: tuple[Any, ...]
 ) -> tuple[list[Any], Any, Any]:
-    """Return the terms, value and coverage of a leg over its observed factors only.
+    """Return the terms, value and coverage of a leg whose factors were partly observed.
 
-    A factor that was not observed (`known` 0) drops out, and the weights of the others
-    are renormalised: `w_i * k_i / coverage * s_i`, where the coverage `sum(w_i * k_i)`
-    is the share of the leg's weight that was observed. Every leg model keeps a weight
-    on a factor that is always observed, so the coverage is above 0.
+    See [shared_mean][stool._formula.shared_mean], which also returns the shares.
+    """
+    terms, value, coverage, _ = shared_mean(xp, normalised, factors, known)
+    return terms, value, coverage
+
+
+def shared_mean(
+    xp: Any, normalised: tuple[float, ...], factors: tuple[Any, ...], known: tuple[Any, ...]
+) -> tuple[list[Any], Any, Any, list[Any]]:
+    """Return the terms, value, coverage and shares of a partly observed leg.
+
+    A factor that was not observed (`known` 0) is imputed at the leg's own value (so the
+    leg is the mean of its observed factors, the weights renormalised), but never above
+    its best case: its satisfaction with the unobserved inputs at their best, which
+    `factors` holds for it. Where that best case is below the leg, the factor counts at
+    its best case and the leg is solved again: the value `L` is the fixed point of
+    `L = sum(w * s, observed) + sum(w * min(L, best), unobserved)`.
+    So an unknown never raises a leg above what any known value would, and observed
+    evidence (one transfer, whatever the wait) still counts.
+    The coverage `sum(w_i * k_i)` is the share of the leg's weight that was observed;
+    every leg model keeps a weight on a factor that is always observed, so it is above 0.
+
+    Returns:
+        The contributions (observed factors, and unobserved ones held at their best
+        case; 0 for the others), the value they add up to, the coverage, and each
+        factor's share of the leg (its weight over the weights that count; a term is its
+        share times its satisfaction).
     """
     coverage: Any = 0.0
-    for weight, flag in zip(normalised, known, strict=True):
+    observed: Any = 0.0
+    for weight, flag, factor in zip(normalised, known, factors, strict=True):
         coverage = coverage + weight * flag
-    terms = [
-        weight * flag * factor / coverage
-        for weight, flag, factor in zip(normalised, known, factors, strict=True)
+        observed = observed + weight * flag * factor
+    held = [flag * 0.0 for flag in known]  # 1 where an unobserved factor is held at its best
+    value = observed / coverage
+    # Water-filling: hold the unobserved factor with the lowest best case while that best
+    # case is below the value, one (or a tie) at a time; the value falls but stays above
+    # every best case held so far, so the result is the fixed point.
+    for _ in range(len(normalised)):
+        lowest: Any = _NO_CASE
+        for flag, was, factor in zip(known, held, factors, strict=True):
+            lowest = xp.minimum(lowest, xp.where((flag + was) > 0.0, _NO_CASE, factor))
+        hold = lowest < value
+        if not xp.any(hold):
+            break
+        held = [
+            was + (1.0 - flag) * (1.0 - was) * hold * (factor == lowest)
+            for flag, was, factor in zip(known, held, factors, strict=True)
+        ]
+        capped: Any = 0.0
+        capped_weight: Any = 0.0
+        for weight, was, factor in zip(normalised, held, factors, strict=True):
+            capped = capped + weight * was * factor
+            capped_weight = capped_weight + weight * was
+        value = (observed + capped) / (coverage + capped_weight)
+    denominator = value * 0.0 + coverage
+    for weight, was in zip(normalised, held, strict=True):
+        denominator = denominator + weight * was
+    shares = [
+        weight * (flag + was) / denominator
+        for weight, flag, was in zip(normalised, known, held, strict=True)
     ]
-    value: Any = 0.0
+    terms = [share * factor for share, factor in zip(shares, factors, strict=True)]
+    total: Any = 0.0
     for term in terms:
-        value = value + term
+        total = total + term
     # The renormalised shares may add up to an ulp over 1.
-    return terms, xp.minimum(value, 1.0), xp.minimum(coverage, 1.0)
+    return terms, xp.minimum(total, 1.0), xp.minimum(coverage, 1.0), shares
 
 
 class Legs(NamedTuple):
     """What [evaluate][stool._formula.evaluate] returns for the three legs.
 
-    For each leg: its contributions (`*_terms`, over the observed factors), its value
-    before any cap (`*_estimate`), its best case (every unobserved input at its best),
-    its coverage, and its value after each cap in turn; `customer`, `company` and
-    `agent` are the final values.
+    For each leg: its contributions (`*_terms`, over the observed factors and the
+    unobserved ones held at their best case), its coverage, the factors' shares (None
+    when everything was observed: the model's normalised weights), its value before its caps
+    (`*_uncapped`) and after each cap in turn; `customer`, `company` and `agent` are the
+    final values.
     """
 
     customer_terms: list[Any]
-    customer_estimate: Any
-    customer_best: Any
     customer_coverage: Any
+    customer_shares: Any
     customer: Any
     company_terms: list[Any]
-    company_estimate: Any
-    company_best: Any
     company_coverage: Any
-    company_bounded: Any
+    company_shares: Any
+    company_uncapped: Any
     company: Any
     agent_terms: list[Any]
-    agent_estimate: Any
-    agent_best: Any
     agent_coverage: Any
-    agent_bounded: Any
+    agent_shares: Any
+    agent_uncapped: Any
     agent_after_abuse: Any
     agent: Any
 
@@ -402,56 +458,56 @@ def evaluate(xp: Any, model: StoolModel, x: Inputs, observed: Observed | None) -
     """Compute the three legs, the customer leg first (the service-profit chain).
 
     With `observed` None every input was observed: each leg is the weighted mean of its
-    factors. Otherwise each leg is the mean of its observed factors, renormalised
-    ([observed_mean][stool._formula.observed_mean]), and never more than its best case,
-    the weighted mean with every unobserved input at its best (`x` holds them so):
-    an unknown never raises a leg above what any known value would.
+    factors. Otherwise each leg is the mean of what was observed
+    ([observed_mean][stool._formula.observed_mean]); `x` holds every unobserved input at
+    its best value ([BEST][stool._formula.BEST]), which gives each unobserved factor's
+    best case.
     """
     cm, km, am = model.customer, model.company, model.agent
     cw, kw, aw = cm._normalised, km._normalised, am._normalised  # noqa: SLF001
     over = overrun(xp, x.handle_time_s, x.aht_target_s)
     factors = customer_factors(xp, cm, x)
-    c_terms, c_best = weighted_mean(cw, factors)
-    k_factors = company_factors(xp, km, c_best, over, x)
-    a_factors = agent_factors(xp, am, c_best, over, x)
-    k_terms, k_best = weighted_mean(kw, k_factors)
-    a_terms, a_best = weighted_mean(aw, a_factors)
+    c_shares = k_shares = a_shares = None
     if observed is None:
-        c_estimate, c_coverage, customer = c_best, 1.0, c_best
-        k_estimate, k_coverage, k_bounded = k_best, 1.0, k_best
-        a_estimate, a_coverage, a_bounded = a_best, 1.0, a_best
+        c_terms, customer = weighted_mean(cw, factors)
+        c_coverage: Any = 1.0
     else:
-        c_terms, c_estimate, c_coverage = observed_mean(xp, cw, factors, customer_known(observed))
-        customer = xp.minimum(c_estimate, c_best)
-        # The company and agent legs read the customer leg: its best case for their best
-        # cases, its value for their estimates.
-        k_factors = company_factors(xp, km, customer, over, x)
-        a_factors = agent_factors(xp, am, customer, over, x)
-        k_terms, k_estimate, k_coverage = observed_mean(xp, kw, k_factors, company_known(observed))
-        a_terms, a_estimate, a_coverage = observed_mean(xp, aw, a_factors, agent_known(observed))
-        k_bounded = xp.minimum(k_estimate, k_best)
-        a_bounded = xp.minimum(a_estimate, a_best)
+        c_terms, customer, c_coverage, c_shares = shared_mean(
+            xp, cw, factors, customer_known(observed)
+        )
+    # The company and agent legs read the customer leg's value.
+    k_factors = company_factors(xp, km, customer, over, x)
+    a_factors = agent_factors(xp, am, customer, over, x)
+    if observed is None:
+        k_terms, k_value = weighted_mean(kw, k_factors)
+        a_terms, a_value = weighted_mean(aw, a_factors)
+        k_coverage: Any = 1.0
+        a_coverage: Any = 1.0
+    else:
+        k_terms, k_value, k_coverage, k_shares = shared_mean(
+            xp, kw, k_factors, company_known(observed)
+        )
+        a_terms, a_value, a_coverage, a_shares = shared_mean(
+            xp, aw, a_factors, agent_known(observed)
+        )
     broke = x.breaks > 0
-    company = xp.capped(k_bounded, broke, km.break_cap)
-    agent_after_abuse = xp.capped(a_bounded, x.abuse >= am.severe_abuse_at, am.abuse_cap)
+    company = xp.capped(k_value, broke, km.break_cap)
+    agent_after_abuse = xp.capped(a_value, x.abuse >= am.severe_abuse_at, am.abuse_cap)
     agent = xp.capped(agent_after_abuse, broke, am.break_cap)
     return Legs(
         c_terms,
-        c_estimate,
-        c_best,
         c_coverage,
+        c_shares,
         customer,
         k_terms,
-        k_estimate,
-        k_best,
         k_coverage,
-        k_bounded,
+        k_shares,
+        k_value,
         company,
         a_terms,
-        a_estimate,
-        a_best,
         a_coverage,
-        a_bounded,
+        a_shares,
+        a_value,
         agent_after_abuse,
         agent,
     )
@@ -464,7 +520,17 @@ def at_or_below(xp: Any, calibration: Calibration, customer: Any, answer: int) -
 
 def expected_answer(xp: Any, calibration: Calibration, customer: Any) -> Any:
     """The expected survey answer from 1 to 5: `5 - sum of P(answer <= k), k = 1..4`."""
+    return answers(xp, calibration, customer)[0]
+
+
+def answers(xp: Any, calibration: Calibration, customer: Any) -> tuple[Any, Any]:
+    """The expected answer and the probability of a low one (at or below `low`)."""
     total: Any = 0.0
-    for answer in range(1, 5):
-        total = total + at_or_below(xp, calibration, customer, answer)
-    return 5.0 - total
+    low: Any = 0.0
+    latent = calibration.slope * customer
+    for answer, cut in enumerate(calibration.cutpoints, start=1):
+        below = logistic(xp, cut - latent)
+        total = total + below
+        if answer == calibration.low:
+            low = below
+    return 5.0 - total, low

@@ -11,12 +11,26 @@ by chunk.
 numpy, pandas, pyarrow, polars and Dask are imported here, when first needed, and
 never by `import stool`.
 
+A column the table does not have is *not observed* when it is one of
+[UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS]: the factors that read it drop
+out, and each leg reports the share of its weight that was observed (its coverage) and a
+status. Here the first row's customer type is unknown, since whether a fulfilled request
+left the customer satisfied or very satisfied turns on the extra mile, which the table
+does not record:
+
     >>> import numpy as np
     >>> from stool.batch import score_batch
-    >>> data = {"fulfilment": np.array([1.0, 0.0]), "breaks": np.array([0, 1])}
-    >>> out = score_batch(data, absent="default")
+    >>> out = score_batch(
+    ...     {
+    ...         "fulfilment": np.array([1.0, 0.0]),
+    ...         "professionalism": np.array([1.0, 0.2]),
+    ...         "breaks": np.array([0, 1]),
+    ...     }
+    ... )
     >>> out["company_at_risk"].tolist(), out["customer_type"].tolist()
-    ([False, True], ['SATISFIED', 'DISSATISFIED'])
+    ([False, True], [None, 'VERY_DISSATISFIED'])
+    >>> out["customer_coverage"].round(2).tolist(), out["customer_status"].tolist()
+    ([0.45, 0.45], ['NOT_ENOUGH_EVIDENCE', 'AT_RISK'])
 """
 
 from __future__ import annotations
@@ -126,7 +140,7 @@ def score_batch(
     Columns are [Interaction][stool.Interaction] field names.
     A column that is not a field is an error by default, naming the column and the
     closest field name: a misspelt field (`fulfillment` for `fulfilment`) would
-    otherwise take its default in every row without a word.
+    otherwise be missing from every row without a word.
     Pass `extra_columns="ignore"` when the table also carries ids or other data.
     In the columns of [UNKNOWABLE_FIELDS][stool.interaction.UNKNOWABLE_FIELDS]
     (fulfilment, professionalism, empathy, explanation clarity, the extra mile, the
@@ -175,7 +189,8 @@ def score_batch(
         `agent_coverage` (0 to 1); and `customer_status`, `company_status`,
         `agent_status` (LegStatus names: HOLDS, AT_RISK or NOT_ENOUGH_EVIDENCE); then,
         with `reasons=True`, `customer_reason`, `company_reason` and `agent_reason`.
-        Row `k` equals [score][stool.score] of row `k` as an Interaction
+        Row `k` equals [score][stool.score] of row `k` as an Interaction, with None
+        for every field the row does not observe
         ([Interaction.from_row][stool.interaction.Interaction.from_row] builds it).
 
     Raises:
@@ -191,10 +206,10 @@ def score_batch(
         >>> import pandas as pd
         >>> from stool.batch import score_batch
         >>> table = pd.DataFrame({"customer_abuse": [0.0, 0.9], "thanked": [True, False]})
-        >>> score_batch(table, absent="default")[["agent_at_risk", "customer_type"]]
-           agent_at_risk customer_type
-        0          False     SATISFIED
-        1           True     SATISFIED
+        >>> score_batch(table)[["agent_at_risk", "agent_coverage", "agent_status"]]
+           agent_at_risk  agent_coverage agent_status
+        0          False             0.8        HOLDS
+        1           True             0.8      AT_RISK
     """
     if model is None:
         model = _default_model()
@@ -418,8 +433,7 @@ def _score_columns(
             flags[3, part] = (
                 (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
             )
-            predicted[part] = _formula.expected_answer(xp, calibration, customer)
-            p_low[part] = _formula.at_or_below(xp, calibration, customer, calibration.low)
+            predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
             codes[part] = _type_codes(
                 [value[part] if isinstance(value, np.ndarray) else value for value in unknowable],
                 thresholds,

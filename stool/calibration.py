@@ -11,14 +11,14 @@ stool maps the leg to the *probability of each answer* with a cumulative-logit
 A higher customer leg moves every answer up; the four increasing cut-points set the
 shape. The predicted CSAT is the expected answer, and `p_low` the probability of an
 answer at or below `low` (2 by default: a 1 or a 2).
-The default is fitted to the published figures in
-[How scoring works](../explanation/how-scoring-works.md);
-[stool.research.fit][] fits one to your own survey answers.
+The default is fitted to the published figures that
+[How scoring works](../explanation/how-scoring-works.md#the-calibration-evidence) shows;
+`stool.research.fit` fits one to your own survey answers.
 
     >>> from stool.calibration import Calibration
     >>> calibration = Calibration()
     >>> round(calibration.predicted_csat(0.95), 2), round(calibration.p_low(0.95), 3)
-    (4.45, 0.075)
+    (4.63, 0.051)
 """
 
 from __future__ import annotations
@@ -66,8 +66,8 @@ class Calibration:
 
     Example:
         >>> calibration = Calibration()
-        >>> [round(p, 2) for p in calibration.probabilities(0.5)]
-        [0.25, 0.04, 0.03, 0.34, 0.34]
+        >>> tuple(round(p, 2) for p in calibration.probabilities(0.5))
+        (0.24, 0.05, 0.02, 0.37, 0.32)
     """
 
     cutpoints: tuple[float, float, float, float] = attrs.field(
@@ -126,9 +126,9 @@ class Calibration:
     def at_risk_level(self, risk_ratio: float = 2.0) -> float:
         """Return the customer leg below which `p_low` is at least `risk_ratio * base_rate`.
 
-        Use it as [Thresholds.customer_at_risk][stool.models.Thresholds.customer_at_risk]
+        Use it as [Thresholds.customer_at_risk][stool.models.Thresholds]
         to flag the customer leg where a low answer is `risk_ratio` times as likely as
-        on average; [fit][stool.research.fit] does so.
+        on average; `stool.research.fit` does so.
 
         Args:
             risk_ratio: How many times the base rate of low answers flags a contact.

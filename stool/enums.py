@@ -70,7 +70,7 @@ class LegStatus(enum.Enum):
     A leg is at risk when its value is below its at-risk level, whatever was unobserved:
     observed evidence of risk stands. A leg that is not at risk holds only when enough of
     it was observed (its coverage is at least
-    [Thresholds.min_coverage][stool.models.Thresholds.min_coverage]).
+    [Thresholds.min_coverage][stool.models.Thresholds]).
     """
 
     HOLDS = "holds"

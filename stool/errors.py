@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stool._text import shown
+from stool._text import clipped, printable, shown
 
 __all__ = ["PolicyError", "StoolError", "TableError", "ValidationError"]
 
@@ -58,10 +58,14 @@ class ValidationError(StoolError, ValueError):
         self.allowed = allowed
         self.row = row
         self.label = label
-        where = field
+        # The field (a key path that may hold user data) and the allowed text are cut,
+        # so that no message grows with its input; the attributes keep them whole.
+        name = clipped(str(field), 200)
+        where = name
         if row is not None:
             where += f" (row {row}, label {shown(label)})" if label is not None else f" (row {row})"
-        super().__init__(f"{where}: got {shown(value)}; allowed: {allowed}")
+        message = f"{where}: got {shown(value)}; allowed: {clipped(str(allowed), 1000)}"
+        super().__init__(printable(message))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only `row` means the default pickling (args only) would lose it.

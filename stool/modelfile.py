@@ -51,6 +51,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from stool._fields import spec_of
+from stool._text import clipped
 from stool.errors import ValidationError
 from stool.models import StoolModel
 from stool.serialization import _hints, _structure, _unstructure
@@ -58,6 +59,7 @@ from stool.serialization import _hints, _structure, _unstructure
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "MAX_LISTED",
     "MAX_MODEL_BYTES",
     "ModelFileError",
     "load_model",
@@ -78,6 +80,10 @@ MAX_MODEL_BYTES: Final = 1024 * 1024
 """The largest model file read, in bytes (characters, for text): 1 MiB, far above any model."""
 
 _META_KEYS: Final = ("format", "version", "comment")
+
+MAX_LISTED: Final = 50
+"""The most problems a [ModelFileError][stool.modelfile.ModelFileError] lists; it counts
+the rest, so a hostile file gives a short message fast."""
 """Top-level keys of a model file that are not fields of the model."""
 
 _SUFFIXES: Final[dict[str, Literal["toml", "json"]]] = {".toml": "toml", ".json": "json"}
@@ -96,10 +102,13 @@ class ModelFileError(ValidationError):
     the message lists them all.
     `field`, `value` and `allowed` are those of the first problem, so code that handles
     a single `ValidationError` keeps working.
+    At most [MAX_LISTED][stool.modelfile.MAX_LISTED] problems are listed, each cut to
+    1,000 characters; `omitted` counts the rest.
 
     Args:
         problems: The problems, at least one, in the order the model's fields are listed.
         file: The file they are in (its path, or `<string>` for text), or None.
+        omitted: How many more problems were found and not listed.
 
     Examples:
         >>> text = '''
@@ -115,32 +124,42 @@ class ModelFileError(ValidationError):
         customer.wait_scale
     """
 
-    def __init__(self, problems: tuple[ValidationError, ...], *, file: str | None = None) -> None:
+    def __init__(
+        self,
+        problems: tuple[ValidationError, ...],
+        *,
+        file: str | None = None,
+        omitted: int = 0,
+    ) -> None:
         if not problems:
             msg = "a ModelFileError holds at least one problem"
             raise ValueError(msg)
-        self.problems = tuple(problems)
+        problems = tuple(problems)
+        self.problems = problems[:MAX_LISTED]
+        self.omitted = omitted + max(0, len(problems) - MAX_LISTED)
         self.file = file
         first = self.problems[0]
         self.field = first.field
         self.value = first.value
         self.allowed = first.allowed
         self.row = None
-        count = len(self.problems)
+        count = len(self.problems) + self.omitted
         noun = "problem" if count == 1 else "problems"
-        where = f" {file}" if file else ""
-        lines = [f"{count} {noun} in the model file{where}:"]
-        lines.extend(f"  - {problem}" for problem in self.problems)
+        where = f" {clipped(file, 200)}" if file else ""
+        lines = [f"{count:,} {noun} in the model file{where}:"]
+        lines.extend(f"  - {clipped(str(problem), 1_000)}" for problem in self.problems)
+        if self.omitted:
+            lines.append(f"  ... and {self.omitted:,} more (the first {MAX_LISTED} are listed)")
         Exception.__init__(self, "\n".join(lines))
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_model_file_error, (self.problems, self.file))
+        return (_rebuild_model_file_error, (self.problems, self.file, self.omitted))
 
 
 def _rebuild_model_file_error(
-    problems: tuple[ValidationError, ...], file: str | None
+    problems: tuple[ValidationError, ...], file: str | None, omitted: int = 0
 ) -> ModelFileError:
-    return ModelFileError(problems, file=file)
+    return ModelFileError(problems, file=file, omitted=omitted)
 
 
 # --------------------------------------------------------------------------------- fields
@@ -445,8 +464,8 @@ def model_to_toml(model: StoolModel, *, comments: bool = True) -> str:
         version = 1
         <BLANKLINE>
         [customer]
-        fulfilment_weight = 0.25
-        professionalism_weight = 0.15
+        fulfilment_weight = 0.3
+        professionalism_weight = 0.18
     """
     _check_model(model)
     return _dump_toml(model, comments=comments)
@@ -588,8 +607,9 @@ def _check_header(data: Mapping[str, Any], label: str) -> None:
         raise ModelFileError(tuple(problems), file=label)
 
 
-def _leaf_paths(cls: type, path: str = "") -> list[str]:
-    """Every dotted key a model file of `cls` may hold, tables included."""
+@functools.cache
+def _leaf_paths(cls: type, path: str = "") -> tuple[str, ...]:
+    """Every dotted key a model file of `cls` may hold, tables included (computed once)."""
     paths: list[str] = []
     hints = _hints(cls)
     for attribute in _init_fields(cls):
@@ -598,7 +618,7 @@ def _leaf_paths(cls: type, path: str = "") -> list[str]:
         nested = _nested_class(hints[attribute.name])
         if nested is not None:
             paths.extend(_leaf_paths(nested[0], where))
-    return paths
+    return tuple(paths)
 
 
 def _unknown_key(key: Any, value: Any, path: str, cls: type, root: type) -> ValidationError:
@@ -630,7 +650,7 @@ def _repath(error: ValidationError, cls: type, path: str) -> ValidationError:
 _FAILED: Final = object()
 
 
-def _build(  # noqa: C901 - one branch per case of one walk, kept in one place
+def _build(  # noqa: C901, PLR0912 - one branch per case of one walk, kept in one place
     cls: type, data: Mapping[str, Any], path: str, root: type, problems: list[ValidationError]
 ) -> Any:
     """Build `cls` from a table, adding every problem found to `problems`.
@@ -641,7 +661,11 @@ def _build(  # noqa: C901 - one branch per case of one walk, kept in one place
     names = {a.name for a in fields}
     for key, value in data.items():
         if key not in names and not (cls is root and key in _META_KEYS):
-            problems.append(_unknown_key(key, value, path, cls, root))
+            if len(problems) < MAX_LISTED:
+                problems.append(_unknown_key(key, value, path, cls, root))
+            else:
+                # Counted, not listed: no suggestion is looked for.
+                problems.append(ValidationError(_join(path, str(key)), value, "a known key"))
     hints = _hints(cls)
     kwargs: dict[str, Any] = {}
     built = True

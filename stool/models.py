@@ -4,9 +4,9 @@ A [StoolModel][stool.models.StoolModel] bundles a
 [CustomerModel][stool.models.CustomerModel], a [CompanyModel][stool.models.CompanyModel],
 an [AgentModel][stool.models.AgentModel] and the [Thresholds][stool.models.Thresholds]
 that flag a leg at risk.
-Every number is a named attribute with a default taken from the source stories and the
-research; [How scoring works](../explanation/how-scoring-works.md) gives each one's
-formula, citation and reason.
+Every number is a named attribute with a default taken from the source stories, the
+research and published survey figures; [How scoring works](../explanation/how-scoring-works.md)
+gives each one's formula, citation and reason, and the evidence behind the calibrated ones.
 
 Each leg is a weighted mean of factor satisfactions in [0, 1], so only the *ratios* of a
 leg's weights matter: scaling them all by the same amount changes nothing.
@@ -22,8 +22,9 @@ Change one number with `attrs.evolve` and nothing else:
     0.3
 
 Bad numbers raise [ValidationError][stool.ValidationError] naming the field:
-NaN, infinities and negative values, fractions above 1, a leg whose weights are all zero,
-a break that costs less than a bend, a collapse level at or above the at-risk level.
+NaN, infinities and negative values, fractions above 1, a leg with no weight on a factor
+that is always observed, a break that costs less than a bend, a collapse level at or above
+the at-risk level.
 """
 
 from __future__ import annotations
@@ -133,9 +134,10 @@ class CustomerModel(_LegModel):
     The units of effort are `log(1 + (wait_time_s / scale) ** wait_shape) +
     transfer_effort * transfers + repeat_effort * repeat_contacts`, the scale being the
     channel's (`call_wait_scale_s`, `chat_wait_scale_s`, `email_wait_scale_s`).
-    A factor whose inputs were not observed drops out and the others' weights are
-    renormalised; `promise` is always observed (no promise counts as a promise kept).
     The leg is their weighted mean; the customer leg has no caps.
+    A factor whose inputs were not observed counts at the mean of the observed ones (the
+    others' weights renormalised), never above its best case; `promise` is always
+    observed (no promise counts as a promise kept).
     The defaults are calibrated against published figures:
     [How scoring works](../explanation/how-scoring-works.md) gives every formula and the
     evidence.
@@ -164,8 +166,7 @@ class CustomerModel(_LegModel):
 
     fulfilment_weight: float = _weight(0.30)
     """Weight of the outcome: how far the request was fulfilled (distributive justice).
-    The largest single weight with effort's, yet less than the three interactional ones
-    together."""
+    The largest single weight, yet less than the three interactional ones together."""
     professionalism_weight: float = _weight(0.18)
     """Weight of courtesy, calm and respect (interactional justice)."""
     empathy_weight: float = _weight(0.12)
@@ -174,7 +175,7 @@ class CustomerModel(_LegModel):
     """Weight of a clear explanation of *why* (informational justice); it only costs
     anything when the news is bad."""
     effort_weight: float = _weight(0.20)
-    """Weight of the customer's effort: waiting, transfers, repeat contacts. As large as
+    """Weight of the customer's effort: waiting, transfers, repeat contacts. Two thirds of
     the outcome's: effort predicts loyalty best (Dixon, Freeman & Toman 2010), and the
     response delay moves CSAT by more than a point in published data. Equal to the
     promise weight: with the curves below they are fitted to published response-delay and
@@ -422,8 +423,7 @@ class Thresholds:
     None means "use the shared level".
 
     Example:
-        >>> from stool.calibration import Calibration
-    from stool.enums import Channel, Leg
+        >>> from stool.enums import Leg
         >>> Thresholds(agent_at_risk=0.6).at_risk_level(Leg.AGENT)
         0.6
     """
@@ -451,7 +451,7 @@ class Thresholds:
     """Professionalism below this counts as unprofessional in the customer type."""
     min_coverage: float = fraction(0.5)
     """A leg whose observed factors carry less than this share of its weight (its
-    [coverage][stool.scoring.LegScore.coverage]) and that is not at risk is reported as
+    [coverage][stool.scoring.LegScore]) and that is not at risk is reported as
     "not enough evidence", never as "holds". Observed evidence of risk still flags it."""
 
     _levels: tuple[tuple[float, float, float], tuple[float, float, float]] = attrs.field(
@@ -510,3 +510,47 @@ class StoolModel:
     calibration: Calibration = attrs.field(factory=Calibration, validator=instance_of(Calibration))
     """The mapping from the customer leg to survey answers from 1 to 5: the predicted
     CSAT and the probability of a low answer."""
+
+    def to_toml(self, *, comments: bool = True) -> str:
+        """Return the model as a TOML file a person can read and review.
+
+        With `comments`, every key carries its documentation; the text reads back into an
+        equal model with [from_toml][stool.models.StoolModel.from_toml]. See
+        [stool.modelfile][] for the format.
+
+        Example:
+            >>> model = StoolModel()
+            >>> StoolModel.from_toml(model.to_toml()) == model
+            True
+        """
+        from stool.modelfile import model_to_toml  # noqa: PLC0415 - loaded on first use
+
+        return model_to_toml(self, comments=comments)
+
+    @classmethod
+    def from_toml(cls, text: str) -> StoolModel:
+        """Read a model from TOML text; keys left out take their defaults.
+
+        Raises:
+            ValidationError: Naming every bad key, with a "did you mean" for misspellings.
+        """
+        from stool.modelfile import model_from_toml  # noqa: PLC0415
+
+        return model_from_toml(text)
+
+    def to_json(self) -> str:
+        """Return the model as indented JSON that reads back equal with `from_json`."""
+        from stool.modelfile import model_to_json  # noqa: PLC0415
+
+        return model_to_json(self)
+
+    @classmethod
+    def from_json(cls, text: str) -> StoolModel:
+        """Read a model from JSON text written by `to_json` or by hand.
+
+        Raises:
+            ValidationError: Naming every bad key.
+        """
+        from stool.modelfile import model_from_json  # noqa: PLC0415
+
+        return model_from_json(text)

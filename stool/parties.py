@@ -8,6 +8,7 @@ depends on anything but the interaction itself.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -17,7 +18,8 @@ from stool.enums import Authority
 from stool.errors import ValidationError
 
 if TYPE_CHECKING:
-    # Only for type checkers: the policy engine loads on first use, not with `import stool`.
+    # Only for type checkers: the data model sits below the policy engine and never
+    # imports it; the engine loads on first use, not with `import stool`.
     from stool.policy import PolicyBook
 
 __all__ = ["Agent", "Company", "Customer"]
@@ -67,9 +69,10 @@ class Agent:
 def _policies(_instance: Any, _attribute: Any, value: Any) -> None:
     if value is None:
         return
-    from stool.policy import PolicyBook  # noqa: PLC0415 - a book means the engine is loaded
-
-    if not isinstance(value, PolicyBook):
+    # Data flows one way: the policy engine imports the data model, never the reverse.
+    # A PolicyBook can only exist once the engine is loaded, so until then nothing is one.
+    engine = sys.modules.get("stool.policy")
+    if engine is None or not isinstance(value, engine.PolicyBook):
         raise ValidationError("Company.policies", value, "a PolicyBook, or None")
 
 

@@ -50,7 +50,6 @@ __all__ = [
     "REASON_LIMIT",
     "REASON_MIN_LOSS",
     "RECONCILE_TOLERANCE",
-    "UNOBSERVED_CAP",
     "LegScore",
     "StoolScore",
     "score",
@@ -75,9 +74,6 @@ BREAK_CAP: Final = "cap: policy break"
 ABUSE_CAP: Final = "cap: severe abuse"
 """The contribution of the severe-abuse cap (agent leg), when it bites."""
 
-UNOBSERVED_CAP: Final = "cap: best case of the unobserved"
-"""The contribution of the bound on unobserved inputs, when it bites: a leg is never
-above its value with every unobserved input at its best."""
 
 FACTOR_LABELS: Final[dict[str, str]] = {
     "fulfilment": "fulfilment",
@@ -293,7 +289,7 @@ class LegScore:
     """[AT_RISK][stool.enums.LegStatus.AT_RISK] when at risk; otherwise
     [HOLDS][stool.enums.LegStatus.HOLDS], or
     [NOT_ENOUGH_EVIDENCE][stool.enums.LegStatus.NOT_ENOUGH_EVIDENCE] when the coverage
-    is below [Thresholds.min_coverage][stool.models.Thresholds.min_coverage]."""
+    is below [Thresholds.min_coverage][stool.models.Thresholds]."""
 
     def __attrs_post_init__(self) -> None:
         if (self.status is LegStatus.AT_RISK) != self.at_risk:
@@ -456,8 +452,8 @@ class StoolScore:
             >>> from stool.scoring import score
             >>> print(score(Interaction(breaks=1)).explain())
             The stool wobbles: the company and agent legs are at risk.
-            Customer 0.93  holds    satisfied, predicted CSAT 4.7
-              held up by fulfilment +0.25, professionalism +0.15, explanation +0.15
+            Customer 0.92  holds    satisfied, predicted CSAT 4.6
+              held up by fulfilment +0.20, explanation +0.17, low effort +0.13
             Company  0.40  AT RISK
               - 1 rule broken: a critical item, as on a QA scorecard, caps the leg at 0.40 (-0.40)
               - policy: 1 rule broken (-0.19)
@@ -516,7 +512,7 @@ _STATUS_WORDS: Final = {
 
 
 def _strongest(contributions: Mapping[str, float]) -> str:
-    factors = [(v, k) for k, v in contributions.items() if not k.startswith(CAP_PREFIX)]
+    factors = [(v, k) for k, v in contributions.items() if not k.startswith(CAP_PREFIX) and v > 0]
     factors.sort(key=lambda item: -item[0])
     return ", ".join(f"{FACTOR_LABELS.get(k, k)} +{v:.2f}" for v, k in factors[:3])
 
@@ -642,9 +638,9 @@ def score(interaction: Interaction, model: StoolModel | None = None) -> StoolSco
         thresholds.unprofessional_below,
     )
     _set_customer_type(result, None if code is None else CUSTOMER_TYPES[code])
-    calibration = model.calibration
-    _set_predicted_csat(result, float(_formula.expected_answer(_SCALAR, calibration, customer)))
-    _set_p_low(result, float(_formula.at_or_below(_SCALAR, calibration, customer, calibration.low)))
+    expected, p_low = _formula.answers(_SCALAR, model.calibration, customer)
+    _set_predicted_csat(result, expected)
+    _set_p_low(result, p_low)
     _set_score_unobserved(result, unobserved)
     return result
 
@@ -693,33 +689,42 @@ def _set_legs(
             _formula.company_known(observed),
             _formula.agent_known(observed),
         )
-    customer = legs.customer
-    caps: _Caps = ()
-    if customer < legs.customer_estimate:
-        caps = ((UNOBSERVED_CAP, legs.customer_best, customer),)
-    estimate = (legs.customer_terms, legs.customer_estimate, legs.customer_coverage, known[0])
+    estimate = (
+        legs.customer_terms,
+        legs.customer,
+        legs.customer_coverage,
+        known[0],
+        legs.customer_shares,
+    )
     _set_customer(
-        result,
-        _leg(_CUSTOMER, model.customer, estimate, caps, (levels[0], minimum), context),
+        result, _leg(_CUSTOMER, model.customer, estimate, (), (levels[0], minimum), context)
     )
     broke = inputs.breaks > 0
     km = model.company
-    caps = ()
-    if legs.company_bounded < legs.company_estimate:
-        caps = ((UNOBSERVED_CAP, legs.company_best, legs.company_bounded),)
+    caps: _Caps = ()
     if broke:
-        caps = (*caps, (BREAK_CAP, km.break_cap, legs.company))
-    estimate = (legs.company_terms, legs.company_estimate, legs.company_coverage, known[1])
+        caps = ((BREAK_CAP, km.break_cap, legs.company),)
+    estimate = (
+        legs.company_terms,
+        legs.company_uncapped,
+        legs.company_coverage,
+        known[1],
+        legs.company_shares,
+    )
     _set_company(result, _leg(_COMPANY, km, estimate, caps, (levels[1], minimum), context))
     am = model.agent
     caps = ()
-    if legs.agent_bounded < legs.agent_estimate:
-        caps = ((UNOBSERVED_CAP, legs.agent_best, legs.agent_bounded),)
     if inputs.abuse >= am.severe_abuse_at:
-        caps = (*caps, (ABUSE_CAP, am.abuse_cap, legs.agent_after_abuse))
+        caps = ((ABUSE_CAP, am.abuse_cap, legs.agent_after_abuse),)
     if broke:
         caps = (*caps, (BREAK_CAP, am.break_cap, legs.agent))
-    estimate = (legs.agent_terms, legs.agent_estimate, legs.agent_coverage, known[2])
+    estimate = (
+        legs.agent_terms,
+        legs.agent_uncapped,
+        legs.agent_coverage,
+        known[2],
+        legs.agent_shares,
+    )
     _set_agent(result, _leg(_AGENT, am, estimate, caps, (levels[2], minimum), context))
 
 
@@ -766,17 +771,17 @@ def _inputs(i: Any, model: StoolModel) -> _formula.Inputs:
 def _leg(  # noqa: PLR0917 - the private fast path
     leg: str,
     leg_model: _LegModel,
-    estimate: tuple[list[float], float, float, _Known],
+    estimate: tuple[list[float], float, float, _Known, Any],
     caps: _Caps,
     levels: tuple[float, float],
     context: _Context,
 ) -> LegScore:
-    # `estimate` holds the contributions, the value they add up to, the coverage and
-    # which factors were observed (None: all). `caps` holds (name, ceiling, value after
-    # it) for each cap whose condition holds, in the order they apply; one that lowers
-    # the value adds an entry holding what it took off, so the contributions add up to
-    # the capped value.
-    terms, uncapped, coverage, known = estimate
+    # `estimate` holds the contributions, the value they add up to, the coverage, which
+    # factors were observed and their shares (None, None: all observed). `caps` holds
+    # (name, ceiling, value after it) for each cap whose condition holds, in the order
+    # they apply; one that lowers the value adds an entry holding what it took off, so
+    # the contributions add up to the capped value.
+    terms, uncapped, coverage, known, shares = estimate
     value = uncapped
     factor_terms = terms
     mapping = _new(_Contributions)
@@ -809,7 +814,7 @@ def _leg(  # noqa: PLR0917 - the private fast path
         _set_status(result, LegStatus.AT_RISK)
         _set_reasons(
             result,
-            _Pending(leg, leg_model, factor_terms, (uncapped, coverage, known), caps, context),
+            _Pending(leg, leg_model, factor_terms, (uncapped, shares, known), caps, context),
         )
     else:
         _set_at_risk(result, False)  # noqa: FBT003
@@ -869,11 +874,11 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
     leg: str,
     leg_model: _LegModel,
     terms: list[float],
-    estimate: tuple[float, float, _Known],
+    estimate: tuple[float, Any, _Known],
     caps: _Caps,
     context: _Context,
 ) -> tuple[str, ...]:
-    uncapped, coverage, known = estimate
+    uncapped, shares, known = estimate  # the value before caps, the shares, what was observed
     facts = _Facts(*context)
     out = []
     # Caps first: the ones that lowered the value, with what each took off.
@@ -883,12 +888,8 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
             out.append(f"{_cap_phrase(cap, ceiling, facts, leg=leg)} (-{value - after:.2f})")
             value = after
     # A factor's loss is what it would add at full satisfaction: w(1 - s) = w - ws, with
-    # the weights renormalised over the observed factors (an unobserved one loses 0).
-    normalised = leg_model._normalised  # noqa: SLF001
-    if known is not None:
-        normalised = tuple(
-            weight * flag / coverage for weight, flag in zip(normalised, known, strict=True)
-        )
+    # the shares of what counted (an unobserved factor that was not held loses 0).
+    normalised = leg_model._normalised if shares is None else shares  # noqa: SLF001
     losses = sorted(
         (
             (weight - term, name)
@@ -906,7 +907,16 @@ def _write_reasons(  # noqa: PLR0917 - called with the arguments _Pending kept
     if not named and not out:
         named = losses[:1]
     phrases = _PHRASES[leg]
-    out.extend(f"{phrases[name](facts)} (-{loss:.2f})" for loss, name in named)
+    index = _FACTOR_INDEXES[leg]
+    for loss, name in named:
+        position = index[name]
+        if known is not None and not known[position]:
+            # Held at its best case: its inputs were only partly observed.
+            best = terms[position] / normalised[position]
+            phrase = f"{FACTOR_LABELS[name]}: partly unobserved, at best {best:.2f}"
+        else:
+            phrase = phrases[name](facts)
+        out.append(f"{phrase} (-{loss:.2f})")
     return tuple(out)
 
 
@@ -1126,12 +1136,6 @@ _PHRASES: Final[dict[str, dict[str, _Phrase]]] = {
 
 def _cap_phrase(cap: str, ceiling: float, facts: _Facts, *, leg: str) -> str:
     i = facts.interaction
-    if cap == UNOBSERVED_CAP:
-        unknown = ", ".join(i.unobserved)
-        return (
-            f"even at their best, the unobserved inputs ({unknown}) would leave the leg at "
-            f"{ceiling:.2f}"
-        )
     if cap == ABUSE_CAP:
         return (
             f"severe abuse ({i.customer_abuse:.2f}, at or above "

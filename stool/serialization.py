@@ -24,7 +24,7 @@ import math
 import sys
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar, Union
 
 import attrs
@@ -38,6 +38,10 @@ T = TypeVar("T")
 
 UnstructureHook = Callable[[Any], Any]
 StructureHook = Callable[[Any, str], Any]
+
+# The deepest nesting unstructure writes; deeper data (or a container that holds itself)
+# is refused, well before Python's recursion limit.
+_MAX_DEPTH = 100
 
 _unstructure_hooks: dict[type, UnstructureHook] = {}
 _structure_hooks: dict[type, StructureHook] = {}
@@ -87,7 +91,9 @@ def unstructure(obj: Any) -> Any:
 
     Raises:
         ValidationError: If `obj` holds something with no JSON form (a NaN, a set of
-            mixed types, an arbitrary object).
+            mixed types, an arbitrary object, an integer too long for Python to write
+            as text, data nested more than 100 levels deep or a container that holds
+            itself).
 
     Examples:
         >>> import stool
@@ -97,15 +103,45 @@ def unstructure(obj: Any) -> Any:
     return _unstructure(obj, "value")
 
 
-def _unstructure(obj: Any, path: str) -> Any:  # noqa: C901, PLR0911
-    if obj is None or isinstance(obj, (bool, int, str)):
+def _digits_limit() -> int:
+    limit: int = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    return limit
+
+
+def _writable_int(obj: int, path: str) -> int:
+    # Python refuses to write (and json to read) integers longer than its digit limit.
+    limit = _digits_limit()
+    if limit and obj.bit_length() > limit * 3:
+        try:
+            str(obj)
+        except ValueError:
+            raise ValidationError(
+                path,
+                obj,
+                f"an integer of at most {limit:,} digits (Python's limit for writing "
+                "integers as text, so JSON could not carry it)",
+            ) from None
+    return obj
+
+
+def _unstructure(obj: Any, path: str, *, depth: int = 0) -> Any:  # noqa: C901, PLR0911, PLR0912
+    if obj is None or isinstance(obj, (bool, str)):
         return obj
+    if isinstance(obj, int):
+        return _writable_int(obj, path)
     if isinstance(obj, float):
         if not math.isfinite(obj):
             raise ValidationError(path, obj, "a finite number (JSON has no NaN or infinity)")
         return obj
     if isinstance(obj, enum.Enum):
         return obj.name
+    if depth > _MAX_DEPTH:
+        raise ValidationError(
+            path,
+            obj,
+            f"data nested at most {_MAX_DEPTH} levels deep (a container cannot hold itself)",
+        )
+    depth += 1
     cls = type(obj)
     hook = _hook(_unstructure_hooks, cls)
     if hook is not None:
@@ -116,16 +152,18 @@ def _unstructure(obj: Any, path: str) -> Any:  # noqa: C901, PLR0911
             out["type"] = cls.__name__
         for a in attrs.fields(cls):
             if a.init:
-                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}")
+                out[a.name] = _unstructure(getattr(obj, a.name), f"{path}.{a.name}", depth=depth)
         return out
     if isinstance(obj, Mapping):
-        return {str(_key(k, path)): _unstructure(v, f"{path}.{k}") for k, v in obj.items()}
+        return {
+            str(_key(k, path)): _unstructure(v, f"{path}.{k}", depth=depth) for k, v in obj.items()
+        }
     if isinstance(obj, (tuple, list)):
-        return [_unstructure(v, f"{path}[{i}]") for i, v in enumerate(obj)]
+        return [_unstructure(v, f"{path}[{i}]", depth=depth) for i, v in enumerate(obj)]
     if isinstance(obj, (frozenset, set)):
         import json  # noqa: PLC0415 - only sets need a canonical order
 
-        items = [_unstructure(v, path) for v in obj]
+        items = [_unstructure(v, path, depth=depth) for v in obj]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     raise ValidationError(path, obj, "a stool value, a container of them, or JSON data")
 
@@ -275,16 +313,33 @@ def _structure_mapping(data: Any, tp: Any, path: str) -> Any:
     }
 
 
+class _PublicNames(Mapping[str, Any]):
+    """stool's public names, as the top-level package gives them (loading on first use).
+
+    A field typed with a name imported only for type checkers (`Company.policies` is a
+    `PolicyBook`, and the data model never imports the policy engine) resolves here,
+    through the package's own lazy loading rather than an import from the data model.
+    """
+
+    def __getitem__(self, name: str) -> Any:
+        package = sys.modules["stool"]
+        if name not in package.__all__:
+            raise KeyError(name)
+        return getattr(package, name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sys.modules["stool"].__all__)
+
+    def __len__(self) -> int:
+        return len(sys.modules["stool"].__all__)
+
+
 @functools.cache
 def _hints(cls: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(cls)
     except NameError:
-        # A field typed with a name imported only for type checkers (Company.policies is
-        # a PolicyBook, kept out of `import stool`) resolves against the policy engine.
-        import stool.policy  # noqa: PLC0415
-
-        return typing.get_type_hints(cls, localns=vars(stool.policy))
+        return typing.get_type_hints(cls, localns=_PublicNames())
 
 
 def _structure_attrs(data: Any, cls: type, path: str) -> Any:

@@ -99,6 +99,8 @@ __all__ = [
     "identifiers",
     "interactions",
     "legs",
+    "policy_contexts",
+    "scenarios",
     "stool_models",
     "thresholds",
     "verdicts",
@@ -455,3 +457,167 @@ def stool_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[StoolMod
     }
     parts.update(_fields_of(StoolModel, fields))
     return st.builds(StoolModel, **parts)
+
+
+_INT64: Final = 2**63 - 1
+
+
+def _context_values() -> st.SearchStrategy[Any]:
+    scalars = (
+        st.booleans()
+        | st.integers(min_value=-_INT64, max_value=_INT64)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=12)
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=3) | st.dictionaries(identifiers(), inner, max_size=3)
+        ),
+        max_leaves=6,
+    )
+
+
+def policy_contexts(
+    values: st.SearchStrategy[Any] | None = None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Policy contexts: field names to strings, numbers, booleans, lists and tables.
+
+    Args:
+        values: A strategy for the values; None for booleans, 64-bit integers, finite
+            floats, short strings and small lists and tables of them (no None, so that
+            every context has a TOML form; add `st.none()` for JSON's null).
+
+    Returns:
+        A strategy of contexts; shrinks towards the empty context.
+    """
+    return st.dictionaries(
+        identifiers(), _context_values() if values is None else values, max_size=5
+    )
+
+
+def _example_books() -> list[Any]:
+    from stool.policy import EXAMPLES, PolicyBook, load_example  # noqa: PLC0415 - loaded on first draw
+    from stool.scenarios import CONSOLE_SUPPORT_POLICY  # noqa: PLC0415 - loaded on first draw
+
+    return [
+        *(load_example(name) for name in EXAMPLES),
+        PolicyBook.from_toml(CONSOLE_SUPPORT_POLICY),
+    ]
+
+
+@st.composite
+def _scenario(
+    draw: st.DrawFn,
+    *,
+    books: st.SearchStrategy[Any],
+    context_strategy: st.SearchStrategy[dict[str, Any]],
+    texts: st.SearchStrategy[str],
+    max_moves: int,
+    max_branches: int,
+) -> Any:
+    from stool.scenario import Branch, Deviate, Propose, Scenario  # noqa: PLC0415 - loaded on first draw
+
+    channel = draw(channels())
+    book = draw(books)
+    company = draw(companies(policies=st.just(book)))
+
+    def proposals() -> st.SearchStrategy[Any]:
+        return st.builds(
+            Propose,
+            context=context_strategy,
+            effect=st.lists(events(), max_size=2).map(tuple),
+            cost=st.floats(min_value=0.0, max_value=MAX_QUANTITY),
+            justification=st.none() | texts.filter(lambda t: bool(t.strip())),
+            by=st.none() | authorities(),
+            label=texts,
+        )
+
+    move = (
+        events()
+        | st.builds(
+            Deviate,
+            verdict=st.sampled_from([Verdict.BENT, Verdict.BROKEN]),
+            justification=st.none() | texts.filter(lambda t: bool(t.strip())),
+            label=texts,
+        )
+        | (proposals() if book is not None else st.nothing())
+    )
+    moves = draw(st.lists(move, max_size=max_moves))
+    names = draw(st.lists(identifiers(), max_size=max_branches, unique=True))
+    branches = [
+        Branch(
+            name=name,
+            at=draw(st.integers(0, len(moves))),
+            moves=tuple(draw(st.lists(move, max_size=3))),
+            description=draw(texts),
+        )
+        for name in names
+    ]
+    return Scenario(
+        customer=draw(customers()),
+        agent=draw(agents()),
+        company=company,
+        channel=channel,
+        start=draw(st.none() | interactions(channel=st.just(channel))),
+        moves=moves,
+        request=draw(st.none() | proposals()) if book is not None else None,
+        title=draw(texts),
+        date=draw(st.dates()).isoformat(),
+        description=draw(texts),
+        outcome=draw(texts),
+        branches=branches,
+    )
+
+
+def scenarios(
+    *,
+    books: st.SearchStrategy[Any] | None = None,
+    contexts: st.SearchStrategy[dict[str, Any]] | None = None,
+    texts: st.SearchStrategy[str] | None = None,
+    max_moves: int = 6,
+    max_branches: int = 2,
+) -> st.SearchStrategy[Any]:
+    """Valid [Scenario][stool.scenario.Scenario]s: parties, a start, moves, a request and branches.
+
+    Moves are events, deviations and (when the company has a policy book) proposals with
+    drawn contexts; a scenario is built, not run, so a drawn context need not be one the
+    book can judge. Every drawn scenario has a TOML form unless `contexts` draws None.
+
+    Args:
+        books: A strategy for the company's policy book; None for no book, an example
+            book or the console support book of the canned stories.
+        contexts: A strategy for proposals' contexts; None for
+            [policy_contexts][stool.strategies.policy_contexts]`()`.
+        texts: A strategy for titles, descriptions, outcomes and labels; None for any
+            short text.
+        max_moves: The most moves drawn.
+        max_branches: The most named branches drawn.
+
+    Returns:
+        A strategy of scenarios; shrinks towards a scenario with no book, no moves and
+        no branches.
+
+    Raises:
+        InvalidArgument: If `max_moves` or `max_branches` is not a whole number >= 0.
+
+    Example:
+        >>> from stool.strategies import scenarios
+        >>> short = scenarios(max_moves=2, max_branches=0)
+    """
+    for name, value in (("max_moves", max_moves), ("max_branches", max_branches)):
+        if type(value) is not int or value < 0:
+            msg = f"{name}={value!r} must be a whole number >= 0"
+            raise InvalidArgument(msg)
+    book_strategy = (
+        st.none() | st.deferred(lambda: st.sampled_from(_example_books()))
+        if books is None
+        else books
+    )
+    return _scenario(
+        books=book_strategy,
+        context_strategy=policy_contexts() if contexts is None else contexts,
+        texts=st.text(max_size=40) if texts is None else texts,
+        max_moves=max_moves,
+        max_branches=max_branches,
+    )

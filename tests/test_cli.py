@@ -520,6 +520,20 @@ class TestPolicyCheck:
         assert [p["line"] for p in reports[1]["problems"]] == [2, 7]
         assert reports[0]["version"] == load_example("returns").version
 
+    def test_thousands_of_problems(self, books):
+        """A book with 300 problems counts them all and lists the first 50, in text and JSON."""
+        keys = "".join(f"unknown_{i} = 1\n" for i in range(300))
+        Path("huge.toml").write_text(
+            f'name = "h"\n[[rule]]\nid = "r"\nkind = "hard"\nforbid = "x"\nrationale = "r"\n{keys}',
+            encoding="utf-8",
+        )
+        result = invoke("policy", "check", "huge.toml")
+        assert result.exit_code == 1
+        assert "huge.toml: 300 problems" in result.stdout
+        assert "... and 250 more" in result.stdout
+        report = json.loads(invoke("policy", "check", "huge.toml", "--json").stdout)
+        assert (len(report["problems"]), report["omitted"]) == (50, 250)
+
     def test_syntax_error(self, books):
         """A book that is not valid TOML is a problem with its line, not a traceback."""
         Path("broken.toml").write_text('name = "x\n', encoding="utf-8")

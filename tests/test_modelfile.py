@@ -737,3 +737,22 @@ class TestModelFileError:
         """An empty list of problems is a bug in the caller."""
         with pytest.raises(ValueError, match="at least one"):
             mf.ModelFileError(())
+
+    def test_thousands_of_problems_are_capped_and_counted(self):
+        """40,000 unknown keys list the first 50 with suggestions and count the rest."""
+        keys = "".join(f"unknown_{i} = 1\n" for i in range(40_000))
+        text = f'format = "stool.model"\nversion = 1\n[customer]\n{keys}'
+        with pytest.raises(mf.ModelFileError) as caught:
+            mf.model_from_toml(text)
+        error = caught.value
+        assert (len(error.problems), error.omitted) == (mf.MAX_LISTED, 40_000 - mf.MAX_LISTED)
+        assert "40,000 problems" in str(error)
+        assert f"and {40_000 - mf.MAX_LISTED:,} more" in str(error)
+        assert len(str(error)) <= 64 * 1024
+        again = pickle.loads(pickle.dumps(error))  # noqa: S301 - our own data
+        assert (again.omitted, str(again)) == (error.omitted, str(error))
+
+    def test_a_huge_problem_is_cut(self):
+        """A problem quoting a megabyte of key lists at most 1,000 characters of it."""
+        error = mf.ModelFileError((ValidationError("k" * 1_000_000, 1, "a" * 1_000_000),))
+        assert len(str(error)) < 2_000

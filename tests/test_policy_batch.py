@@ -17,11 +17,16 @@ from stool import Authority, Verdict
 from stool.policy import (
     BatchDecision,
     PolicyBook,
+    PolicyDefinitionError,
+    PolicyError,
     PolicyEvaluationError,
     Rule,
+    compile_expression,
     evaluate_batch,
     load_example,
 )
+from stool.policy._syntax import parse
+from stool.policy._vector import Columns, compile_vector
 from stool.strategies import authorities
 
 RICH = PolicyBook(
@@ -309,6 +314,266 @@ class TestBatchDecision:
         assert list(frame["verdict"]) == ["COMPLIANT", "BENT", "COMPLIANT"]
         assert list(frame["refund-window"]) == ["COMPLIANT", "BENT", None]
         assert result.verdict.dtype == np.int8
+
+
+# ------------------------------------------------------------------ differential testing
+
+NUMBER_FIELDS = ("n1", "n2", "n3")
+STRING_FIELDS = ("s1", "s2", "c.t")
+LIST_FIELDS = ("l1", "l2", "lb", "lm")
+EDGE_NUMBERS = (
+    0,
+    1,
+    -1,
+    2,
+    3,
+    7,
+    -0.0,
+    0.5,
+    -2.5,
+    1e-300,
+    2**26 + 1,
+    2**52 + 1,
+    2**53,
+    -(2**53),
+    1.7e308,
+    -1.7e308,
+    1e308,
+    9007199254740993.0,
+)
+NUMBER_LITERALS = ("0", "1", "-1", "2", "3", "0.5", "-0.0", "1e308", "9007199254740992", "1.5e-300")
+
+
+def _call(name: str, *args: str) -> str:
+    return f"{name}({', '.join(args)})"
+
+
+def _expression_strategies() -> dict[str, st.SearchStrategy[str]]:
+    """Expression texts by kind, mostly well kinded, sometimes not (so errors are compared)."""
+    number: st.SearchStrategy[str] = st.deferred(lambda: numbers)
+    boolean: st.SearchStrategy[str] = st.deferred(lambda: booleans)
+    string: st.SearchStrategy[str] = st.deferred(lambda: strings)
+    lists = st.sampled_from(
+        (*LIST_FIELDS, "[1, 0]", "[true, false]", "[1]", "[true]", "['a']", "[]", "(2, 1.0)")
+    )
+    anything = st.one_of(number, boolean, string, lists)
+    numbers = st.one_of(
+        st.sampled_from((*NUMBER_FIELDS, *NUMBER_LITERALS, "zz", "s1")),
+        st.builds(lambda a, op, b: f"({a} {op} {b})", number, st.sampled_from("+-*/%"), number),
+        st.builds(lambda a: f"-{a}", number),
+        st.builds(_call, st.sampled_from(["abs", "floor", "ceil"]), number),
+        st.builds(_call, st.sampled_from(["min", "max"]), number, number),
+        st.builds(lambda a: f"len({a})", string | lists),
+    )
+    comparisons = st.sampled_from(["<", "<=", ">", ">=", "==", "!="])
+    same_kind = st.one_of(
+        st.tuples(number, number),
+        st.tuples(string, string),
+        st.tuples(boolean, boolean),
+        st.tuples(lists, lists),
+        st.tuples(anything, anything),
+    )
+    booleans = st.one_of(
+        st.sampled_from(("b1", "true", "false", "n1")),
+        st.builds(lambda a, op, b: f"({a} {op} {b})", number, comparisons, number),
+        st.builds(
+            lambda pair, op: f"({pair[0]} {op} {pair[1]})", same_kind, st.sampled_from(["==", "!="])
+        ),
+        st.builds(
+            lambda a, op, b: f"({a} {op} {b})",
+            st.one_of(number, string, boolean),
+            st.sampled_from(["in", "not in"]),
+            lists,
+        ),
+        st.builds(lambda a, b: f"({a} in {b})", string, string),
+        st.builds(lambda a: f"not {a}", boolean),
+        st.builds(
+            lambda parts, op: "(" + f" {op} ".join(parts) + ")",
+            st.lists(boolean, min_size=2, max_size=3),
+            st.sampled_from(["and", "or"]),
+        ),
+        st.builds(_call, st.sampled_from(["startswith", "endswith"]), string, string),
+        st.builds(lambda a, b, c: f"({a} < {b} <= {c})", number, number, number),
+    )
+    strings = st.one_of(
+        st.sampled_from((*STRING_FIELDS, "'a'", "'A'", "''", "'ab'")),
+        st.builds(_call, st.sampled_from(["lower", "upper"]), string),
+    )
+    return {
+        "number": numbers,
+        "boolean": booleans,
+        "string": strings,
+        "list": lists,
+        "any": st.one_of(booleans, numbers, strings, lists),
+    }
+
+
+EXPRESSIONS = _expression_strategies()
+
+
+def expressions(kind: str = "any") -> st.SearchStrategy[str]:
+    """Expression texts of one kind (or any), built from the language's every form."""
+    return EXPRESSIONS[kind]
+
+
+def field_values(name: str) -> st.SearchStrategy[Any]:
+    """Values of one field's column: one kind per column, as evaluate_batch requires."""
+    if name in NUMBER_FIELDS:
+        return st.sampled_from(EDGE_NUMBERS) | st.integers(-20, 20) | st.floats(-1e3, 1e3)
+    if name in STRING_FIELDS:
+        return st.sampled_from(["a", "A", "ab", "", "b", "ß"])
+    if name == "b1":
+        return st.booleans()
+    items = {
+        "l1": st.sampled_from(EDGE_NUMBERS) | st.integers(-3, 3),
+        "l2": st.sampled_from(["a", "b", "ab"]),
+        "lb": st.booleans(),
+        "lm": st.sampled_from([1, 0, True, False, "a"]),
+    }[name]
+    lists = st.lists(items, max_size=3)
+    return lists | lists.map(tuple) | st.frozensets(items, max_size=3)
+
+
+FIELDS = (*NUMBER_FIELDS, *STRING_FIELDS, "b1", *LIST_FIELDS)
+
+
+@st.composite
+def differential_columns(draw: st.DrawFn, rows: int) -> dict[str, list[Any]]:
+    """Columns for every field of the differential tests, `rows` rows each."""
+    return {
+        name: draw(st.lists(field_values(name), min_size=rows, max_size=rows)) for name in FIELDS
+    }
+
+
+def scalar(text: str, row: dict[str, Any]) -> tuple[str, Any]:
+    """Evaluate `text` on one context: ("ok", value) or ("error", None)."""
+    try:
+        return "ok", compile_expression(text)(row)
+    except PolicyEvaluationError:
+        return "error", None
+
+
+def vector(text: str, columns: dict[str, list[Any]]) -> tuple[str, Any]:
+    """Evaluate `text` over columns with the batch back end: ("ok", values) or ("error", row)."""
+    table = Columns(columns)
+    n = table.length()
+    try:
+        value = compile_vector(text, parse(text))(table, np.ones(n, dtype=bool))
+    except PolicyEvaluationError as error:
+        return "error", error.row
+    data = value.data
+    if isinstance(data, np.ndarray):
+        return "ok", data.tolist()
+    return "ok", [data.item() if isinstance(data, np.generic) else data] * n
+
+
+def batch_or_row(
+    book: PolicyBook, columns: dict[str, list[Any]], by: Authority
+) -> tuple[BatchDecision | None, int | None]:
+    """Judge the batch: (the decision, None), or (None, the row it failed at)."""
+    try:
+        return book.evaluate_batch(columns, by=by), None
+    except PolicyEvaluationError as error:
+        return None, error.row
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two results are the same value of the same kind (a number as a float)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and a == b
+
+
+class TestDifferential:
+    @given(expressions(), differential_columns(1))
+    def test_one_row_agrees_with_evaluate(self, text, columns):
+        """On one context, the batch back end gives evaluate's value, or fails where it fails."""
+        try:
+            compile_expression(text)
+        except PolicyDefinitionError:
+            return
+        expected = scalar(text, rows_of(columns)[0])
+        status, values = vector(text, columns)
+        assert status == expected[0], (text, columns, expected)
+        if status == "ok":
+            assert same_value(expected[1], values[0]), (text, columns, expected, values)
+
+    @given(expressions(), differential_columns(5))
+    def test_many_rows_agree_with_evaluate(self, text, columns):
+        """Over five rows, the batch gives each row's value, or fails at a row that fails."""
+        try:
+            compile_expression(text)
+        except PolicyDefinitionError:
+            return
+        rows = rows_of(columns)
+        status, result = vector(text, columns)
+        if status == "error":
+            assert scalar(text, rows[result])[0] == "error", (text, columns, result)
+            return
+        for row, value in zip(rows, result, strict=True):
+            expected = scalar(text, row)
+            assert expected[0] == "ok", (text, row)
+            assert same_value(expected[1], value), (text, row, expected, value)
+
+    @given(
+        expressions("number"),
+        expressions("number"),
+        differential_columns(3),
+        authorities(),
+        st.sampled_from(["10%", "200%", "1e300%", 5]),
+    )
+    def test_verdicts_agree(self, quantity, bound, columns, by, tolerance):
+        """A limit over generated expressions gets the same verdicts row by row, or fails alike."""
+        try:
+            book = PolicyBook(
+                name="d",
+                rules=[
+                    Rule(
+                        id="r",
+                        kind="limit",
+                        applies="b1 or n1 > 0",
+                        quantity=quantity,
+                        max=bound,
+                        bend={
+                            "agent": tolerance,
+                            "manager": "300%" if "%" in str(tolerance) else 9,
+                        },
+                        rationale="x",
+                    )
+                ],
+            )
+        except PolicyDefinitionError:
+            return
+        batch, failed_row = batch_or_row(book, columns, by)
+        if batch is None:
+            assert failed_row is not None
+            with pytest.raises(PolicyError):
+                book.evaluate(rows_of(columns)[failed_row], by=by)
+            return
+        for i, row in enumerate(rows_of(columns)):
+            decision = book.evaluate(row, by=by)
+            assert batch.verdicts()[i] is decision.verdict, (i, row, quantity, bound)
+            assert batch.requirements()[i] is decision.requires, (i, row, quantity, bound)
+
+    @pytest.mark.parametrize(
+        ("text", "context", "answer"),
+        [
+            ("(1 + 1) in l", {"l": [1, 2]}, True),
+            ("l == [1, 0]", {"l": [True, False]}, False),
+            ("l == m", {"l": [True, False], "m": [1, 0]}, False),
+            ("l == m", {"l": {1, "a"}, "m": ["a", 1]}, False),
+            ("l == m", {"l": {"b", "a", 3, True}, "m": [True, 3, "a", "b"]}, True),
+        ],
+    )
+    def test_known_disagreements(self, text, context, answer):
+        """Each input the back ends once disagreed on (or got wrong) gets the right answer."""
+        columns = {name: [value] for name, value in context.items()}
+        assert scalar(text, context) == ("ok", answer)
+        assert vector(text, columns) == ("ok", [answer])
 
 
 def _table_kind(columns: dict[str, list[Any]], kind: str):

@@ -19,6 +19,9 @@ import stool
 from stool.policy import (
     MAX_DEPTH,
     MAX_LENGTH,
+    Cause,
+    Decision,
+    Finding,
     PolicyBook,
     PolicyDefinitionError,
     PolicyError,
@@ -170,11 +173,13 @@ class TestHostileExpressions:
             compile_expression(text)
 
     def test_huge_numbers_in_the_context(self):
-        """Huge integers compare exactly; dividing one beyond float range is an evaluation error."""
-        huge = 10**5000
-        assert compile_expression("x > 30")({"x": huge}) is True
-        with pytest.raises(PolicyEvaluationError):
-            compile_expression("x / 3")({"x": huge})
+        """Integers beyond 2**53 are refused naming the field, as the column path refuses them."""
+        for huge in (10**5000, 2**53 + 1, -(2**60)):
+            for text in ("x > 30", "x / 3", "x == 1", "x + 0"):
+                with pytest.raises(PolicyEvaluationError, match=r"2\*\*53") as caught:
+                    compile_expression(text)({"x": huge})
+                assert caught.value.field == "x"
+        assert compile_expression("x > 30")({"x": 2**53}) is True
 
     def test_non_utf8_bytes(self):
         """Bytes are not an expression; invalid UTF-8 in a file is a definition error."""
@@ -725,7 +730,29 @@ class TestHugeValuesInMessages:
     def test_a_huge_integer_in_the_explanation(self):
         """A huge value shown in a decision's trace is summarised, not printed in full."""
         book = PolicyBook.from_data(
-            {"name": "b", "rule": [{**RULE, "applies": "days > 0 and kind == 'x'"}]},
+            {"name": "b", "rule": [{**RULE, "applies": "kind == 'x' and days > 0"}]},
         )
         decision = book.evaluate({"kind": "y", "days": HUGE})
         assert "days = <an integer of about 5001 digits>" in decision.explain()
+
+    @pytest.mark.parametrize("key", ["observed", "bound", "deviation", "tolerance"])
+    def test_a_huge_integer_in_a_finding(self, key):
+        """A finding holding a huge integer explains itself with the value shortened."""
+        values = {"observed": 40, "bound": 30, "deviation": 10, "tolerance": 5} | {key: HUGE}
+        finding = Finding(
+            rule="window",
+            verdict=stool.Verdict.BROKEN,
+            cause=Cause.BEYOND_AUTHORITY,
+            kind="limit",
+            check="max",
+            expression="days",
+            requires=stool.Authority.MANAGER,
+            **values,
+        )
+        decision = Decision(
+            book="b", version="v", verdict=stool.Verdict.BROKEN, findings=(finding,)
+        )
+        text = decision.explain()
+        assert len(text) < 1000
+        assert "<an integer of about 5001 digits>" in finding.reason
+        assert "<an integer of about 5001 digits>" in text

@@ -41,10 +41,11 @@ class TestModule:
     """The module offers exactly the canned scenarios of the contract."""
 
     def test_names(self):
-        """`__all__` lists the seven scenarios and the console support policy."""
+        """`__all__` lists the seven scenarios, the console support policy and the files."""
         assert sorted(canned.__all__) == sorted(
             [
                 "CONSOLE_SUPPORT_POLICY",
+                "FILES",
                 "abusive_caller",
                 "extra_mile_gamer",
                 "furniture_delivery",

@@ -586,3 +586,134 @@ class TestScoreTimeline:
         """`moves` that is not an iterable of events is named, never a bare TypeError."""
         with pytest.raises(stool.ValidationError, match=r"score_timeline\.moves"):
             score_timeline(HEALTHY, moves)
+
+
+class TestUnknownInputs:
+    """Not observed is a value of its own: factors drop out, coverage says how much."""
+
+    @given(interactions(), stool_models())
+    def test_coverage_in_unit_interval(self, interaction, model):
+        """Every leg's coverage is in [0, 1], and 1 when nothing is unobserved."""
+        result = score(interaction, model)
+        for leg in Leg:
+            leg_score = result.leg(leg)
+            assert 0.0 < leg_score.coverage <= 1.0
+            if not interaction.unobserved:
+                assert leg_score.coverage == 1.0
+                assert leg_score.unobserved == ()
+
+    @given(interactions(), stool_models())
+    def test_unknown_never_beats_the_best_known_value(self, interaction, model):
+        """A leg with unobserved inputs is never above it with those inputs at their best."""
+        best = {name: BEST_VALUES[name] for name in interaction.unobserved}
+        known = score(interaction.replace(**best), model)
+        result = score(interaction, model)
+        for leg in Leg:
+            assert result.leg(leg).value <= known.leg(leg).value + 1e-12
+
+    @given(interactions(), st.sampled_from(stool.interaction.UNKNOWABLE_FIELDS), stool_models())
+    def test_one_unknown_never_beats_any_known_value(self, interaction, name, model):
+        """Forgetting one input never lifts a leg above every value that input could take."""
+        forgotten = score(interaction.replace(**{name: None}), model)
+        values = [score(interaction.replace(**{name: v}), model) for v in GRID[name]]
+        for leg in Leg:
+            best = max(value.leg(leg).value for value in values)
+            assert forgotten.leg(leg).value <= best + 1e-12
+
+    @given(interactions())
+    def test_status_follows_flag_and_coverage(self, interaction):
+        """At risk wins; otherwise a leg holds only with enough coverage."""
+        result = score(interaction)
+        for leg in Leg:
+            leg_score = result.leg(leg)
+            if leg_score.at_risk:
+                assert leg_score.status is stool.LegStatus.AT_RISK
+            elif leg_score.coverage >= DEFAULT.thresholds.min_coverage:
+                assert leg_score.status is stool.LegStatus.HOLDS
+            else:
+                assert leg_score.status is stool.LegStatus.NOT_ENOUGH_EVIDENCE
+
+    def test_explain_names_what_was_not_observed(self):
+        """The explanation lists the unknown inputs and each leg's missing factors."""
+        text = score(Interaction(empathy=None, thanked=None)).explain()
+        assert "Unknown inputs: empathy, thanked." in text
+        assert "not observed: empathy" in text
+        assert "not observed: recognition" in text
+
+    def test_a_move_makes_an_unknown_known(self):
+        """Scenarios keep working: a move that sets a field makes it observed."""
+        start = Interaction(fulfilment=None)
+        after = events.Resolve(fulfilment=1.0)(start)
+        assert score(start).customer.coverage < score(after).customer.coverage == 1.0
+
+    def test_observed_risk_stands_at_low_coverage(self):
+        """A late delivery flags the customer leg even when courtesy is unknown."""
+        unknown = dict.fromkeys(stool.interaction.UNKNOWABLE_FIELDS)
+        late = Interaction(**unknown, promised_days=3.0, delivered_days=10.0)
+        result = score(late).customer
+        assert result.at_risk
+        assert result.status is stool.LegStatus.AT_RISK
+        assert result.coverage < DEFAULT.thresholds.min_coverage
+
+
+BEST_VALUES = {
+    "fulfilment": 1.0,
+    "professionalism": 1.0,
+    "empathy": 1.0,
+    "explanation_clarity": 1.0,
+    "extra_mile": True,
+    "wait_time_s": 0.0,
+    "expectation": 0.0,
+    "prior_bad_experiences": 0,
+    "customer_value": 0.0,
+    "customer_abuse": 0.0,
+    "agent_fatigue": 0.0,
+    "thanked": True,
+}
+"""Each unknowable field's best value, written out independently of stool._formula.BEST."""
+
+_FRACTIONS = (0.0, 0.25, 0.5, 0.75, 1.0)
+GRID = {
+    "fulfilment": _FRACTIONS,
+    "professionalism": _FRACTIONS,
+    "empathy": _FRACTIONS,
+    "explanation_clarity": _FRACTIONS,
+    "extra_mile": (False, True),
+    "wait_time_s": (0.0, 60.0, 3600.0, 86400.0),
+    "expectation": _FRACTIONS,
+    "prior_bad_experiences": (0, 1, 3),
+    "customer_value": (0.0, 100.0, 10000.0),
+    "customer_abuse": _FRACTIONS,
+    "agent_fatigue": _FRACTIONS,
+    "thanked": (False, True),
+}
+"""Known values to try for each unknowable field, including its best one."""
+
+
+class TestExtremeModels:
+    """A model that passes validation always scores finite numbers (issue 9)."""
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"loss_aversion": 1.7e308, "disconfirmation_steepness": 0.0},
+            {"loss_aversion": 1.7e308, "disconfirmation_steepness": 1.7e308},
+            {"promise_late_scale_days": 5e-324, "promise_early_scale_days": 5e-324},
+            {"wait_shape": 1.7e308, "call_wait_scale_s": 5e-324},
+            {"wait_shape": 5e-324, "call_wait_scale_s": 1.7e308},
+        ],
+    )
+    def test_scores_stay_finite(self, changes):
+        """Huge or tiny curve parameters give legs in [0, 1] and a finite CSAT, never NaN."""
+        model = StoolModel(customer=attrs.evolve(CustomerModel(), **changes))
+        for interaction in (
+            Interaction(promised_days=2.0, delivered_days=1.7e308, wait_time_s=1.7e308),
+            Interaction(promised_days=1.7e308, delivered_days=0.0, wait_time_s=0.0),
+            Interaction(fulfilment=0.0, expectation=1.0, prior_bad_experiences=10**6),
+        ):
+            result = score(interaction, model)
+            for leg in Leg:
+                assert 0.0 <= result.leg(leg).value <= 1.0
+            assert 1.0 <= result.predicted_csat <= 5.0
+            assert 0.0 <= result.p_low <= 1.0
+            assert json.loads(json.dumps(stool.unstructure(result), allow_nan=False))

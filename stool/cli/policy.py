@@ -82,12 +82,13 @@ def _load(book: str) -> PolicyBook:
     return PolicyBook.from_file(book)
 
 
-def _problems(error: PolicyDefinitionError) -> tuple[PolicyDefinitionError, ...]:
+def _problems(error: PolicyDefinitionError) -> tuple[tuple[PolicyDefinitionError, ...], int]:
+    """The problems an error lists, and how many more it found but does not list."""
     from stool.policy import PolicyValidationError  # noqa: PLC0415 - on first use
 
     if isinstance(error, PolicyValidationError):
-        return error.problems
-    return (error,)
+        return error.problems, error.omitted
+    return (error,), 0
 
 
 def _problem_data(problem: PolicyDefinitionError) -> dict[str, Any]:
@@ -146,15 +147,23 @@ def _check(ctx: click.Context, *, books: tuple[str, ...], as_json: bool) -> None
         try:
             loaded = _load(book)
         except PolicyDefinitionError as error:
-            problems = _problems(error)
+            problems, omitted = _problems(error)
             reports.append(
-                {"file": book, "ok": False, "problems": [_problem_data(p) for p in problems]}
+                {
+                    "file": book,
+                    "ok": False,
+                    "problems": [_problem_data(p) for p in problems],
+                    "omitted": omitted,
+                }
             )
             if not as_json:
-                noun = "problem" if len(problems) == 1 else "problems"
-                click.echo(f"{book}: {len(problems)} {noun}")
+                count = len(problems) + omitted
+                noun = "problem" if count == 1 else "problems"
+                click.echo(f"{book}: {count:,} {noun}")
                 for problem in problems:
                     click.echo("  " + str(problem).replace("\n", "\n  "))
+                if omitted:
+                    click.echo(f"  ... and {omitted:,} more (the first {len(problems)} are listed)")
             continue
         reports.append(
             {

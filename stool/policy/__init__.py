@@ -38,6 +38,7 @@ from stool.policy._batch import BatchDecision, evaluate_batch
 from stool.policy._book import PolicyBook
 from stool.policy._decision import Cause, Decision, Finding, TraceEntry, apply_decision
 from stool.policy._errors import (
+    MAX_PROBLEMS,
     PolicyDefinitionError,
     PolicyEvaluationError,
     PolicyValidationError,
@@ -46,7 +47,13 @@ from stool.policy._expr import KINDS, Expression, compile_expression
 from stool.policy._ledger import PERIODS, Ledger, LedgerEntry, LedgerError
 from stool.policy._loaders import MAX_NESTING, MAX_SOURCE_BYTES
 from stool.policy._rules import Budget, ContextField, PolicyTest, Rule, Tolerance
-from stool.policy._syntax import FUNCTIONS, MAX_DEPTH, MAX_LENGTH, MAX_NUMBER_LENGTH
+from stool.policy._syntax import (
+    FUNCTIONS,
+    MAX_DEPTH,
+    MAX_INTEGER,
+    MAX_LENGTH,
+    MAX_NUMBER_LENGTH,
+)
 from stool.policy._testing import PolicyTestReport, PolicyTestResult, run_tests
 from stool.serialization import register
 
@@ -58,9 +65,11 @@ __all__ = [
     "FUNCTIONS",
     "KINDS",
     "MAX_DEPTH",
+    "MAX_INTEGER",
     "MAX_LENGTH",
     "MAX_NESTING",
     "MAX_NUMBER_LENGTH",
+    "MAX_PROBLEMS",
     "MAX_SOURCE_BYTES",
     "PERIODS",
     "BatchDecision",

@@ -332,6 +332,19 @@ def _evaluate_each(
     return decisions
 
 
+def _percent_tolerances(np: Any, bound: Any, amounts: tuple[float, ...]) -> list[Any]:
+    """Each amount percent of `abs(bound)`: percent_of, element by element.
+
+    The product comes first, unless it overflows; then the bound is divided first.
+    """
+    scale = np.abs(bound)
+    tolerances = []
+    for amount in amounts:
+        product = scale * amount
+        tolerances.append(np.where(np.isfinite(product), product / 100, scale / 100 * amount))
+    return tolerances
+
+
 def _judge(
     table: Columns,
     plan: _VectorPlan,
@@ -369,14 +382,30 @@ def _judge(
         constant = rule.max if rule.max is not None else rule.min
         bound = np.full(n, float(constant))  # type: ignore[arg-type]
     deviation = observed - bound if rule.check == "max" else bound - observed
+    overflow = applies & ~np.isfinite(deviation)
+    if overflow.any():
+        side = "above its maximum" if rule.check == "max" else "below its minimum"
+        raise PolicyEvaluationError(
+            f"`{rule.quantity}` is {side} by more than the largest float (overflow); "
+            "no verdict can be computed",
+            expression=rule.quantity,
+            row=_first(overflow),
+        )
     over = applies & (deviation > 0)
     if rule.kind == "hard":
         codes = np.where(applies, np.where(over, 3, 1), 0).astype(np.int8)
         return codes, np.zeros(n, dtype=np.int8)
     amounts = effective_tolerances(rule.bend)
     if rule.bend and rule.bend[0].percent:
-        scale = np.abs(bound)
-        tolerances = [scale * amount / 100 for amount in amounts]
+        tolerances = _percent_tolerances(np, bound, amounts)
+        overflow = applies & ~np.isfinite(tolerances[level - 1])
+        if overflow.any():
+            raise PolicyEvaluationError(
+                f"{amounts[level - 1]:g}% of the bound is beyond the largest float (overflow); "
+                "no verdict can be computed",
+                expression=rule.quantity,
+                row=_first(overflow),
+            )
     else:
         tolerances = [np.full(n, amount) for amount in amounts]
     needs = np.where(

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from stool._text import listed
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
-from stool.policy._decision import Cause, Decision, Finding, TraceEntry
+from stool.policy._decision import Cause, Decision, Finding, TraceEntry, context_problem
 from stool.policy._errors import (
+    MAX_PROBLEMS,
     STACK_EXHAUSTED,
     PolicyDefinitionError,
     PolicyError,
@@ -29,8 +31,9 @@ from stool.policy._rules import (
     PolicyTest,
     Rule,
     effective_tolerances,
+    percent_of,
 )
-from stool.policy._syntax import FieldRef, Node
+from stool.policy._syntax import MAX_INTEGER, FieldRef, Node
 
 if TYPE_CHECKING:
     import os
@@ -51,6 +54,8 @@ _BENT: Final = Verdict.BENT
 _BROKEN: Final = Verdict.BROKEN
 
 _new = object.__new__
+_MAX = MAX_INTEGER
+_MIN = -MAX_INTEGER
 
 
 def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
@@ -185,7 +190,7 @@ class _Plan:
         )
 
 
-def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
+def _limit_judge(  # noqa: C901, PLR0915 - one branch per case, kept in one place (the hot path)
     book: str,
     rule: Rule,
     quantity: Fn,
@@ -204,6 +209,7 @@ def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
     percent = bool(rule.bend) and rule.bend[0].percent
     amounts = effective_tolerances(rule.bend)
     budget = rule.budget
+    side = "above its maximum" if is_max else "below its minimum"
     needs_justification = rule.justification_required
 
     def judge(  # noqa: C901, PLR0911, PLR0912, PLR0917 - positional for speed on the hot path
@@ -217,6 +223,18 @@ def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
         observed = quantity(context)
         bound: Any = bound_const if bound_fn is None else bound_fn(context)
         deviation = observed - bound if is_max else bound - observed
+        if type(deviation) is float:
+            if deviation - deviation != 0.0:
+                raise PolicyEvaluationError(
+                    f"`{expression}` is {shown(observed)}, {side} of {shown(bound)} by more "
+                    "than the largest float (overflow); no verdict can be computed",
+                    rule=rule_id,
+                    expression=expression,
+                )
+        elif not _MIN <= deviation <= _MAX:
+            # As in expressions: an integer beyond 2**53 becomes the float64 the column
+            # path computes, so both paths compare the same deviation.
+            deviation = float(deviation)
         if hard:
             if deviation <= 0:
                 return _finding(
@@ -228,15 +246,24 @@ def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
                 observed, bound, deviation, unit, None, None, None, rationale,
             )  # fmt: skip
         if percent:
-            scale = abs(bound)
             tolerances = (
-                scale * amounts[0] / 100,
-                scale * amounts[1] / 100,
-                scale * amounts[2] / 100,
+                percent_of(bound, amounts[0]),
+                percent_of(bound, amounts[1]),
+                percent_of(bound, amounts[2]),
             )
+            tolerance = tolerances[by - 1]
+            if tolerance - tolerance != 0.0:
+                # A higher authority's tolerance beyond the largest float still compares
+                # right; the acting one is recorded in the finding, which must be finite.
+                raise PolicyEvaluationError(
+                    f"{_format_amount(amounts[by - 1])}% of the bound {shown(bound)} is beyond "
+                    "the largest float (overflow); no verdict can be computed",
+                    rule=rule_id,
+                    expression=expression,
+                )
         else:
             tolerances = amounts
-        tolerance = tolerances[by - 1]
+            tolerance = tolerances[by - 1]
         if deviation <= 0:
             return _finding(
                 rule_id, _COMPLIANT, Cause.WITHIN_BOUND, kind, check, expression,
@@ -295,6 +322,12 @@ def _limit_judge(  # noqa: C901 - one branch per case, kept in one place
         )  # fmt: skip
 
     return judge
+
+
+def _format_amount(amount: float) -> str:
+    if amount.is_integer() and abs(amount) < 1e15:
+        return str(int(amount))
+    return shown(amount)
 
 
 def _condition_judge(rule: Rule, condition: Fn) -> Judge:
@@ -376,14 +409,22 @@ Sketch = tuple[str | None, Mapping[str, tuple[str, Node]]]
 expressions by key; a rule that failed its own checks still has one."""
 
 
-def book_problems(
-    rules: Iterable[Sketch], tests: tuple[PolicyTest, ...], fields: tuple[ContextField, ...]
+def book_problems(  # noqa: C901 - one branch per case, kept in one place
+    rules: Iterable[Sketch],
+    tests: tuple[PolicyTest, ...],
+    fields: tuple[ContextField, ...],
+    *,
+    room: int = MAX_PROBLEMS,
+    compiled_out: dict[tuple[int, str], Compiled] | None = None,
 ) -> list[tuple[str, int, PolicyDefinitionError]]:
     """Return the problems that involve several parts of a book, each with its place.
 
     Each problem comes with the section (`rule` or `test`) and index it belongs to.
     Rules are given as sketches, so that a rule with problems of its own is still
-    checked for a duplicate id and undeclared fields.
+    checked for a duplicate id and undeclared fields. Only the first `room` problems
+    (the ones that will be listed) get a suggested fix, which costs time to find.
+    Each expression that compiles is stored in `compiled_out`, by rule index and key,
+    so that a book need not compile it again.
     """
     rules = list(rules)
     problems: list[tuple[str, int, PolicyDefinitionError]] = []
@@ -409,10 +450,12 @@ def book_problems(
     for index, (rule_id, expressions) in enumerate(rules):
         for key, (text, node) in expressions.items():
             try:
-                compiled = compile_node(text, node, declared)
+                compiled = compile_node(text, node, declared, suggest=len(problems) < room)
             except PolicyDefinitionError as error:
                 problems.append(("rule", index, error.located(rule=rule_id, field=key)))
                 continue
+            if compiled_out is not None:
+                compiled_out[index, key] = compiled
             wanted = "boolean" if key in ("applies", "require", "forbid") else "number"
             if compiled.kind not in ("any", wanted):
                 problems.append(
@@ -447,7 +490,7 @@ def book_problems(
                 "test",
                 index,
                 PolicyDefinitionError(
-                    f"unknown rule {rule_id!r}; the rules are: {', '.join(seen)}",
+                    f"unknown rule {shown(rule_id)}; the rules are: {listed(seen)}",
                     field=f"test[{index}].{key}.{rule_id}",
                 ),
             )
@@ -460,7 +503,46 @@ def book_problems(
 
 def _version(data: Mapping[str, Any]) -> str:
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise PolicyValidationError((_not_unicode(data),)) from None
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def _lone_surrogate(text: Any) -> int | None:
+    """Return the position of the first lone surrogate in `text`, or None."""
+    if not isinstance(text, str):
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return error.start
+    return None
+
+
+def _not_unicode(data: Any) -> PolicyDefinitionError:
+    """Name the first text in book data that holds a lone surrogate (no UTF-8 form)."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        texts = [value] if isinstance(value, str) else []
+        if isinstance(value, Mapping):
+            texts = list(value)
+            stack.extend((f"{path}.{key}" if path else str(key), v) for key, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
+        for text in texts:
+            at = _lone_surrogate(text)
+            if at is not None:
+                return PolicyDefinitionError(
+                    f"got {shown(text)}; allowed: text that can be written as UTF-8 (character "
+                    f"{at} is a lone surrogate, {shown(text[at])})",
+                    field=path or None,
+                )
+    return PolicyDefinitionError(
+        "the book holds text that cannot be written as UTF-8"
+    )  # pragma: no cover
 
 
 def _not_a_mapping(context: Any) -> PolicyEvaluationError:
@@ -559,19 +641,19 @@ class PolicyBook:
         if problems:
             raise PolicyValidationError(tuple(problems))
         sketches = [(rule.id, rule._expressions) for rule in self.rules]  # noqa: SLF001 - its own rules
-        found = book_problems(sketches, self.tests, self.context)
+        checked: dict[tuple[int, str], Compiled] = {}
+        found = book_problems(sketches, self.tests, self.context, compiled_out=checked)
         if found:
             raise PolicyValidationError(tuple(problem for _, _, problem in found))
         object.__setattr__(self, "version", _version(self.to_data()))
-        object.__setattr__(self, "_plans", tuple(self._compile()))
+        object.__setattr__(self, "_plans", tuple(self._compile(checked)))
 
-    def _compile(self) -> list[_Plan]:
-        declared = {f.name: f.kind for f in self.context} if self.context else None
+    def _compile(self, checked: dict[tuple[int, str], Compiled]) -> list[_Plan]:
         plans = []
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             compiled: dict[str, Fn] = {}
             for key, (text, node) in rule._expressions.items():  # noqa: SLF001 - the package's own private state
-                part = compile_node(text, node, declared)
+                part = checked[index, key]
                 if key in ("applies", "require", "forbid"):
                     compiled[key] = _boolean_checked(part, node, text)
                 else:
@@ -860,6 +942,14 @@ class PolicyBook:
         if ledger is not None and not isinstance(ledger, Ledger):
             raise ValidationError("evaluate.ledger", ledger, "a Ledger or None")
         day = iso_date(when, field="evaluate.when") if when is not None else None
+        problem = context_problem(context)
+        if problem is not None:
+            key, reason = problem
+            raise PolicyEvaluationError(
+                f"{reason}; a decision records its context, which must be plain data "
+                "it can write out",
+                field=key or None,
+            )
         if record is not False:
             if record is not True:
                 raise ValidationError("evaluate.record", record, "True or False")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
@@ -15,7 +15,23 @@ from stool.policy._errors import shown
 if TYPE_CHECKING:
     from stool.interaction import Interaction
 
-__all__ = ["Cause", "Decision", "Finding", "TraceEntry", "apply_decision"]
+__all__ = [
+    "MAX_CONTEXT_DEPTH",
+    "MAX_CONTEXT_VALUES",
+    "Cause",
+    "Decision",
+    "Finding",
+    "TraceEntry",
+    "apply_decision",
+    "context_problem",
+]
+
+MAX_CONTEXT_DEPTH: Final = 32
+"""The deepest nesting of mappings and lists a decision records in its context."""
+
+MAX_CONTEXT_VALUES: Final = 100_000
+"""The most values a decision records in its context (a value shared by several
+containers counts each time it appears, as writing it out would repeat it)."""
 
 
 class Cause(enum.Enum):
@@ -58,7 +74,8 @@ def _number(value: float) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
-        return str(value)
+        # Shortened past 128 bits: Python refuses to print more than 4,300 digits.
+        return shown(value)
     if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
@@ -203,6 +220,67 @@ class TraceEntry:
     """Why the rule did or did not apply, in words."""
 
 
+_PLAIN: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def context_problem(context: Mapping[str, Any]) -> tuple[str, str] | None:  # noqa: C901 - one walk, kept in one place
+    """Return the top-level key and the reason a context cannot be recorded, or None.
+
+    A decision records its context as an audit record that must round-trip through
+    [unstructure][stool.unstructure]; a context nested more than
+    `MAX_CONTEXT_DEPTH` (32) levels (a container holding itself is infinitely deep) or
+    holding more than `MAX_CONTEXT_VALUES` (100,000) values cannot be written out.
+    The walk is iterative, looks only at types and stops at the first problem; plain
+    top-level values (the usual context) cost one type check each.
+    """
+    budget = MAX_CONTEXT_VALUES - len(context)
+    if budget < 0:
+        return "", f"the context holds more than {MAX_CONTEXT_VALUES:,} values"
+    for value in context.values():
+        if type(value) not in _PLAIN:
+            break
+    else:
+        return None  # the usual context: plain values only
+    for key, value in context.items():
+        if type(value) in _PLAIN:
+            continue
+        stack: list[tuple[Any, int]] = [(value, 1)]
+        while stack:
+            item, depth = stack.pop()
+            # Only the type is inspected (as the expression language does), so a foreign
+            # value's own code never runs.
+            kind = type(item)
+            if issubclass(kind, Mapping):
+                children: Any = item.values()
+            elif issubclass(kind, (list, tuple, set, frozenset)):
+                children = item
+            else:
+                continue
+            if depth > MAX_CONTEXT_DEPTH:
+                return str(key), (
+                    f"nests mappings or lists more than {MAX_CONTEXT_DEPTH} levels deep "
+                    "(or a container holds itself)"
+                )
+            budget -= len(children)
+            if budget < 0:
+                return str(key), f"the context holds more than {MAX_CONTEXT_VALUES:,} values"
+            stack.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _recordable(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, Mapping):
+        raise ValidationError("Decision.context", value, "a mapping of field names to values")
+    problem = context_problem(value)
+    if problem is not None:
+        key, reason = problem
+        raise ValidationError(
+            f"Decision.context.{key}" if key else "Decision.context",
+            value.get(key, value) if key else value,
+            f"plain data that can be recorded; this {reason}",
+        )
+
+
 def _shown(context: Mapping[str, Any], name: str) -> str:
     value: Any = context
     for key in name.split("."):
@@ -258,8 +336,9 @@ class Decision:
     """The ISO date the action belongs to (its budget period); None if not given."""
     justification: str | None = None
     """Why the actor deviated: the customer's benefit, in words; None if not given."""
-    context: Mapping[str, Any] = attrs.field(factory=dict, hash=False)
-    """The inputs the book judged (a read-only copy of the context's top level)."""
+    context: Mapping[str, Any] = attrs.field(factory=dict, hash=False, validator=_recordable)
+    """The inputs the book judged (a read-only copy of the context's top level), nested at
+    most 32 levels deep, so that the decision always round-trips."""
 
     @property
     def bends(self) -> tuple[Finding, ...]:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from stool._text import SHOWN_LIMIT, shown
+from stool._text import SHOWN_LIMIT, clipped, printable, shown
 from stool.errors import PolicyError
 
 __all__ = [
+    "MAX_PROBLEMS",
     "SHOWN_LIMIT",
     "STACK_EXHAUSTED",
     "PolicyDefinitionError",
@@ -17,6 +18,16 @@ __all__ = [
     "StackExhaustedError",
     "shown",
 ]
+
+MAX_PROBLEMS: Final = 50
+"""The most problems a [PolicyValidationError][stool.policy.PolicyValidationError] lists;
+it counts the rest."""
+
+MESSAGE_LIMIT: Final = 1_000
+"""The longest text, in characters, of one problem's message (and of each part naming
+where it is), so that no error message grows with its input."""
+
+_NAME_LIMIT: Final = 200
 
 
 def caret_excerpt(text: str, offset: int) -> str:
@@ -98,27 +109,37 @@ class PolicyDefinitionError(PolicyError):
         self.expression = expression
         self.offset = offset
         self.suggestion = suggestion
-        super().__init__(self._render())
+        super().__init__(message)
+
+    _text: str | None = None
+
+    def __str__(self) -> str:
+        # Rendered on first use: a book with thousands of problems builds an error for
+        # each, and lists (so renders) only the first few.
+        if self._text is None:
+            self._text = printable(self._render())
+        return self._text
 
     def _where(self) -> str:
         parts: list[str] = []
         if self.file is not None:
-            parts.append(self.file)
+            parts.append(clipped(self.file, _NAME_LIMIT))
         if self.line is not None:
             parts.append(f"line {self.line}")
             if self.column is not None:
                 parts.append(f"column {self.column}")
         if self.rule is not None:
-            parts.append(f"rule {self.rule!r}")
+            parts.append(f"rule {shown(self.rule, _NAME_LIMIT)}")
         if self.field is not None:
-            parts.append(f"field {self.field!r}")
+            parts.append(f"field {shown(self.field, _NAME_LIMIT)}")
         return ", ".join(parts)
 
     def _render(self) -> str:
         where = self._where()
-        text = f"{where}: {self.message}" if where else self.message
+        message = clipped(self.message, MESSAGE_LIMIT)
+        text = f"{where}: {message}" if where else message
         if self.suggestion is not None:
-            text += f" (did you mean {self.suggestion!r}?)"
+            text += f" (did you mean {shown(self.suggestion, _NAME_LIMIT)}?)"
         if self.expression is not None and self.offset is not None:
             text += "\n" + caret_excerpt(self.expression, self.offset)
         return text
@@ -175,10 +196,14 @@ class PolicyValidationError(PolicyDefinitionError):
     `problems` holds one [PolicyDefinitionError][stool.policy.PolicyDefinitionError]
     per problem, each naming its file, line, rule and field; the message lists them all.
     Nothing is reported one problem at a time: fix the list, load again.
+    A hostile or badly broken book can have thousands of problems: the first
+    [MAX_PROBLEMS][stool.policy.MAX_PROBLEMS] are listed, `omitted` counts the rest,
+    and each problem's text is cut to 1,000 characters, so the message stays short.
 
     Args:
-        problems: The problems, in file order.
+        problems: The problems, in file order (beyond `MAX_PROBLEMS`, counted only).
         file: The file they are in, or None.
+        omitted: How many more problems were found and not listed.
 
     Examples:
         >>> from stool.policy import PolicyBook
@@ -199,26 +224,43 @@ class PolicyValidationError(PolicyDefinitionError):
     """
 
     def __init__(
-        self, problems: tuple[PolicyDefinitionError, ...], *, file: str | None = None
+        self,
+        problems: tuple[PolicyDefinitionError, ...],
+        *,
+        file: str | None = None,
+        omitted: int = 0,
     ) -> None:
-        self.problems = tuple(problems)
-        count = len(self.problems)
+        problems = tuple(problems)
+        self.problems = problems[:MAX_PROBLEMS]
+        self.omitted = omitted + max(0, len(problems) - MAX_PROBLEMS)
+        count = len(self.problems) + self.omitted
         noun = "problem" if count == 1 else "problems"
-        lines = [f"{count} {noun} in the policy book" + (f" {file}" if file else "") + ":"]
-        lines.extend(f"  - {problem}".replace("\n", "\n    ") for problem in self.problems)
-        super().__init__("\n".join(lines), file=file)
+        where = f" {clipped(file, _NAME_LIMIT)}" if file else ""
+        # The message names the count; the list of problems is written when shown (a
+        # part that fails its checks raises one of these, and most are never shown).
+        super().__init__(f"{count:,} {noun} in the policy book{where}", file=file)
 
     def _render(self) -> str:
-        return self.message
+        lines = [f"{self.message}:"]
+        lines.extend(
+            f"  - {clipped(str(problem), MESSAGE_LIMIT)}".replace("\n", "\n    ")
+            for problem in self.problems
+        )
+        if self.omitted:
+            lines.append(
+                f"  ... and {self.omitted:,} more (the first {len(self.problems)} are listed; "
+                "fix them and load again)"
+            )
+        return "\n".join(lines)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_validation_error, (self.problems, self.file))
+        return (_rebuild_validation_error, (self.problems, self.file, self.omitted))
 
 
 def _rebuild_validation_error(
-    problems: tuple[PolicyDefinitionError, ...], file: str | None
+    problems: tuple[PolicyDefinitionError, ...], file: str | None, omitted: int = 0
 ) -> PolicyValidationError:
-    return PolicyValidationError(problems, file=file)
+    return PolicyValidationError(problems, file=file, omitted=omitted)
 
 
 class PolicyEvaluationError(PolicyError):
@@ -265,18 +307,27 @@ class PolicyEvaluationError(PolicyError):
         self.rule = rule
         self.expression = expression
         self.row = row
-        super().__init__(self._render())
+        super().__init__(message)
+
+    _text: str | None = None
+
+    def __str__(self) -> str:
+        # Rendered on first use, like PolicyDefinitionError's.
+        if self._text is None:
+            self._text = printable(self._render())
+        return self._text
 
     def _render(self) -> str:
         parts: list[str] = []
         if self.rule is not None:
-            parts.append(f"rule {self.rule!r}")
+            parts.append(f"rule {shown(self.rule, _NAME_LIMIT)}")
         if self.field is not None:
-            parts.append(f"field {self.field!r}")
+            parts.append(f"field {shown(self.field, _NAME_LIMIT)}")
         if self.row is not None:
             parts.append(f"row {self.row}")
         where = ", ".join(parts)
-        text = f"{where}: {self.message}" if where else self.message
+        message = clipped(self.message, MESSAGE_LIMIT)
+        text = f"{where}: {message}" if where else message
         if self.expression is not None:
             text += f" (in `{_shorten(self.expression)}`)"
         return text

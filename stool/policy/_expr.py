@@ -8,7 +8,6 @@ Nothing here calls `eval`, `exec`, `getattr` or any function outside the fixed t
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
 import operator
@@ -17,6 +16,7 @@ from typing import Any, Final
 
 import attrs
 
+from stool._text import closest, listed
 from stool.policy._errors import (
     STACK_EXHAUSTED,
     PolicyDefinitionError,
@@ -27,6 +27,7 @@ from stool.policy._errors import (
 )
 from stool.policy._syntax import (
     FUNCTIONS,
+    MAX_INTEGER,
     Arith,
     Call,
     Compare,
@@ -52,6 +53,7 @@ __all__ = [
     "field_names",
     "kind_name",
     "normalise_value",
+    "same_list",
 ]
 
 KINDS: Final = ("number", "string", "boolean", "list")
@@ -60,6 +62,8 @@ KINDS: Final = ("number", "string", "boolean", "list")
 Fn = Callable[[Mapping[str, Any]], Any]
 
 _INF = math.inf
+_MAX = MAX_INTEGER
+_MIN = -MAX_INTEGER
 
 
 def kind_name(value: Any) -> str:
@@ -87,17 +91,36 @@ def _is_numpy_bool(cls: type) -> bool:
     return cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_")
 
 
-def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # noqa: C901, PLR0911 - one branch per kind of value
+def _integer_too_big(value: Any, field: str) -> PolicyEvaluationError:
+    return PolicyEvaluationError(
+        f"got {shown(value)}; allowed: a whole number from -2**53 to 2**53 "
+        f"({MAX_INTEGER}, the largest exact in float64) or a finite float",
+        field=field,
+        value=value,
+    )
+
+
+def _in_order(value: Any) -> tuple[str, Any]:
+    return kind_name(value), value
+
+
+def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # noqa: C901, PLR0911, PLR0912 - one branch per kind of value
     """Return `value` as the language sees it, or raise PolicyEvaluationError naming `field`.
 
-    Numbers become `int` or finite `float` (numpy scalars included), strings `str`,
-    booleans `bool`, and lists, tuples and sets a tuple of such scalars.
+    Numbers become `int` (within [MAX_INTEGER][stool.policy.MAX_INTEGER]) or finite
+    `float` (numpy scalars included), strings `str`, booleans `bool`, lists and tuples a
+    tuple of such scalars, and sets a tuple of them in ascending order (booleans, then
+    numbers, then strings), so that nothing depends on the order of a hash.
     Only the value's type is inspected (`type(value)`, never `value.__class__` or any
     other attribute of the value), so no code of the value's own can run here.
     """
     cls = type(value)
-    if cls is bool or cls is str or cls is int:
+    if cls is bool or cls is str:
         return value
+    if cls is int:
+        if _MIN <= value <= _MAX:
+            return value
+        raise _integer_too_big(value, field)
     if cls is float:
         if value - value == 0.0:
             return value
@@ -113,7 +136,10 @@ def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # 
     if issubclass(cls, str):
         return str.__str__(value)
     if issubclass(cls, numbers.Integral):
-        return int(value)
+        as_int = int(value)
+        if _MIN <= as_int <= _MAX:
+            return as_int
+        raise _integer_too_big(value, field)
     if issubclass(cls, numbers.Real):
         try:
             as_float = float(value)
@@ -128,8 +154,11 @@ def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # 
         raise PolicyEvaluationError(
             "is a mapping; read one of its keys with a dot (field.key)", field=field, value=value
         )
-    if issubclass(cls, (list, tuple, set, frozenset)) and not nested:
+    if issubclass(cls, (list, tuple)) and not nested:
         return tuple(normalise_value(item, field, nested=True) for item in value)
+    if issubclass(cls, (set, frozenset)) and not nested:
+        items = [normalise_value(item, field, nested=True) for item in value]
+        return tuple(sorted(items, key=_in_order))
     allowed = "a number, string or boolean" if nested else "a number, string, boolean or list"
     raise PolicyEvaluationError(
         f"has unsupported type {cls.__name__}; allowed: {allowed}",
@@ -153,7 +182,12 @@ def _reader(path: tuple[str, ...]) -> Fn:
             except KeyError:
                 raise _missing(name) from None
             cls = type(value)
-            if cls is int or cls is str or cls is bool or (cls is float and value - value == 0.0):
+            if (
+                cls is str
+                or cls is bool
+                or (cls is int and _MIN <= value <= _MAX)
+                or (cls is float and value - value == 0.0)
+            ):
                 return value
             return normalise_value(value, name)
 
@@ -192,9 +226,10 @@ class Compiled:
 class _Compiler:
     """Type-check and compile one parsed expression."""
 
-    def __init__(self, text: str, fields: Mapping[str, str] | None) -> None:
+    def __init__(self, text: str, fields: Mapping[str, str] | None, *, suggest: bool) -> None:
         self.text = text
         self.fields = fields
+        self.suggest = suggest
 
     # -- errors
     def error(
@@ -262,12 +297,11 @@ class _Compiler:
         if self.fields is not None:
             declared = self.fields.get(node.name)
             if declared is None:
-                close = difflib.get_close_matches(node.name, list(self.fields), n=1)
                 raise self.error(
                     node,
                     f"unknown field {node.name!r}; the context declares: "
-                    + (", ".join(self.fields) or "no fields"),
-                    suggestion=close[0] if close else None,
+                    + (listed(self.fields) or "no fields"),
+                    suggestion=closest(node.name, self.fields) if self.suggest else None,
                 )
             kind = declared  # type: ignore[assignment]
         return Compiled(_reader(node.path), kind)
@@ -381,10 +415,16 @@ class _Compiler:
                             f"{word} by zero: {describe(operand)} is 0", expression=text
                         )
                     value = value / other if op == "/" else value % other
-                if type(value) is float and value - value != 0.0:
-                    raise PolicyEvaluationError(
-                        "the result is not a finite number (overflow)", expression=text
-                    )
+                cls = type(value)
+                if cls is float:
+                    if value - value != 0.0:
+                        raise PolicyEvaluationError(
+                            "the result is not a finite number (overflow)", expression=text
+                        )
+                elif not _MIN <= value <= _MAX:
+                    # Beyond 2**53 an integer becomes the float64 that float arithmetic
+                    # would give, so integers never grow without bound.
+                    value = float(value)
             return value
 
         if len(steps) == 1 and steps[0][0] in "+-*":
@@ -393,10 +433,13 @@ class _Compiler:
 
             def evaluate_one(context: Mapping[str, Any]) -> Any:
                 value = binary(first(context), fn(context))
-                if type(value) is float and value - value != 0.0:
-                    raise PolicyEvaluationError(
-                        "the result is not a finite number (overflow)", expression=text
-                    )
+                if type(value) is float:
+                    if value - value != 0.0:
+                        raise PolicyEvaluationError(
+                            "the result is not a finite number (overflow)", expression=text
+                        )
+                elif not _MIN <= value <= _MAX:
+                    value = float(value)
                 return value
 
             return Compiled(evaluate_one, "number")
@@ -484,9 +527,13 @@ class _Compiler:
 
             return check_order
 
+        equal = op == "=="
+
         def check_equal(a: Any, b: Any) -> bool:
             ka = kind_name(a)
             if ka == kind_name(b):
+                if ka == "list":
+                    return same_list(a, b) is equal
                 return function(a, b)  # type: ignore[no-any-return]
             raise PolicyEvaluationError(
                 f"{self.describe(left_node)} is {_article(ka)} ({shown(a)}) and "
@@ -525,6 +572,8 @@ class _Compiler:
 
             def in_list(context: Mapping[str, Any]) -> bool:
                 value = lfn(context)
+                if type(value) is tuple:
+                    raise error(left_node, value, "one value", what)
                 if element_kind != "any" and kind_name(value) != element_kind:
                     raise error(left_node, value, _article(element_kind), what)
                 return (value in members) is not negated
@@ -637,10 +686,34 @@ class _Compiler:
         return Compiled(ends, result_kind)
 
 
+def _floor(value: Any) -> Any:
+    # A float beyond 2**53 is already whole; math.floor would make it a huge int.
+    if type(value) is float and not _MIN < value < _MAX:
+        return value
+    return math.floor(value)
+
+
+def _ceil(value: Any) -> Any:
+    if type(value) is float and not _MIN < value < _MAX:
+        return value
+    return math.ceil(value)
+
+
+def same_list(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Whether two lists hold equal items of the same kinds, in order.
+
+    A boolean never equals a number (`[true] == [1]` is false), as in the language's
+    scalars, unlike Python's `True == 1`.
+    """
+    return len(a) == len(b) and all(
+        kind_name(x) == kind_name(y) and x == y for x, y in zip(a, b, strict=True)
+    )
+
+
 _UNARY: Final[dict[str, Callable[[Any], Any]]] = {
     "abs": abs,
-    "floor": math.floor,
-    "ceil": math.ceil,
+    "floor": _floor,
+    "ceil": _ceil,
 }
 
 _OPERATORS: Final[dict[str, Callable[[Any, Any], Any]]] = {
@@ -674,7 +747,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                     except KeyError:
                         return slow(context)
                     cls = type(value)
-                    if cls is int or (cls is float and -_INF < value < _INF):
+                    if (cls is int and _MIN <= value <= _MAX) or (
+                        cls is float and -_INF < value < _INF
+                    ):
                         return value <= constant
                     return slow(context)
 
@@ -687,7 +762,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                     except KeyError:
                         return slow(context)
                     cls = type(value)
-                    if cls is int or (cls is float and -_INF < value < _INF):
+                    if (cls is int and _MIN <= value <= _MAX) or (
+                        cls is float and -_INF < value < _INF
+                    ):
                         return value < constant
                     return slow(context)
 
@@ -700,7 +777,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                     except KeyError:
                         return slow(context)
                     cls = type(value)
-                    if cls is int or (cls is float and -_INF < value < _INF):
+                    if (cls is int and _MIN <= value <= _MAX) or (
+                        cls is float and -_INF < value < _INF
+                    ):
                         return value >= constant
                     return slow(context)
 
@@ -713,7 +792,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                     except KeyError:
                         return slow(context)
                     cls = type(value)
-                    if cls is int or (cls is float and -_INF < value < _INF):
+                    if (cls is int and _MIN <= value <= _MAX) or (
+                        cls is float and -_INF < value < _INF
+                    ):
                         return value > constant
                     return slow(context)
 
@@ -726,7 +807,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                     except KeyError:
                         return slow(context)
                     cls = type(value)
-                    if cls is int or (cls is float and -_INF < value < _INF):
+                    if (cls is int and _MIN <= value <= _MAX) or (
+                        cls is float and -_INF < value < _INF
+                    ):
                         return value == constant
                     return slow(context)
 
@@ -738,7 +821,9 @@ def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept i
                 except KeyError:
                     return slow(context)
                 cls = type(value)
-                if cls is int or (cls is float and -_INF < value < _INF):
+                if (cls is int and _MIN <= value <= _MAX) or (
+                    cls is float and -_INF < value < _INF
+                ):
                     return value != constant
                 return slow(context)
 
@@ -789,10 +874,16 @@ def field_names(node: Node) -> tuple[str, ...]:
     return tuple(names)
 
 
-def compile_node(text: str, node: Node, fields: Mapping[str, str] | None) -> Compiled:
-    """Type-check and compile a parsed expression."""
+def compile_node(
+    text: str, node: Node, fields: Mapping[str, str] | None, *, suggest: bool = True
+) -> Compiled:
+    """Type-check and compile a parsed expression.
+
+    With `suggest=False`, an unknown field gets no suggested fix (comparing it with
+    every declared field costs time; a book with thousands of problems reports a few).
+    """
     try:
-        return _Compiler(text, fields).compile(node)
+        return _Compiler(text, fields, suggest=suggest).compile(node)
     except RecursionError:  # pragma: no cover - only when the caller's stack is nearly full
         raise PolicyDefinitionError(
             "the expression is nested too deeply for the remaining stack", expression=text

@@ -4,11 +4,16 @@ All three formats hold the same data (`name`, `description`, `context`, `rule`, 
 and go through one builder, so they build identical books. Every problem found is
 collected, located in the source (exactly for TOML and YAML key lines, by a scan of
 the text for JSON) and raised together.
+
+Hostile sources stay cheap: a file is read up to the size limit whatever it is (a
+device or a pipe has no size to trust), every locator indexes its source once so that
+placing a problem costs no rescan, and only the problems that will be listed (the first
+[MAX_PROBLEMS][stool.policy.MAX_PROBLEMS]) are built in full; the rest are counted.
 """
 
 from __future__ import annotations
 
-import difflib
+import bisect
 import json
 import os
 import sys
@@ -16,11 +21,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from stool._text import closest, listed
 from stool.policy._errors import (
+    MAX_PROBLEMS,
     PolicyDefinitionError,
     PolicyError,
     PolicyValidationError,
-    line_and_column,
     shown,
 )
 from stool.policy._rules import RULE_KEYS, TEST_KEYS, PolicyTest, Rule
@@ -51,19 +57,20 @@ Locate = Callable[[Path_], "tuple[int, int, int | None] | None"]
 
 def _read(source: Any) -> tuple[str, str]:
     if isinstance(source, os.PathLike):
-        path = Path(os.fspath(source))
-        file = str(path)
+        location = os.fspath(source)
+        file = os.fsdecode(location)
         try:
-            size = path.stat().st_size
-            if size > MAX_SOURCE_BYTES:
-                raise PolicyDefinitionError(
-                    f"the file is {size} bytes; the limit is {MAX_SOURCE_BYTES}", file=file
-                )
-            raw = path.read_bytes()
-        except OSError as error:
+            # Read at most one byte past the limit, whatever the file is: a device
+            # (/dev/zero) or a pipe reports no size worth trusting.
+            with Path(file).open("rb") as handle:
+                raw = handle.read(MAX_SOURCE_BYTES + 1)
+        except (OSError, ValueError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            raise PolicyDefinitionError(f"cannot read the file: {reason}", file=file) from None
+        if len(raw) > MAX_SOURCE_BYTES:
             raise PolicyDefinitionError(
-                f"cannot read the file: {error.strerror or error}", file=file
-            ) from None
+                f"the file is larger than the limit of {MAX_SOURCE_BYTES:,} bytes", file=file
+            )
         return _decode(raw, file), file
     if isinstance(source, (bytes, bytearray)):
         return _decode(bytes(source), "<bytes>"), "<bytes>"
@@ -193,9 +200,12 @@ def _yaml() -> Any:
 
 def _parse_yaml(text: str, file: str) -> tuple[Any, Any]:
     yaml = _yaml()
+    # The C-accelerated safe loader (libyaml) when PyYAML was built with it: the same
+    # plain data, many times faster than the pure-Python one.
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     loader = None
     try:
-        loader = yaml.SafeLoader(text)
+        loader = safe_loader(text)
         node = loader.get_single_node()
         if node is not None:
             _check_yaml_graph(node, file)
@@ -285,7 +295,8 @@ def _check_nesting(data: Any, file: str) -> None:
 _QUOTES: Final = ('"""', "'''", '"', "'")
 
 
-def _toml_locator(text: str) -> Locate:  # noqa: C901 - one branch per case, kept in one place
+def _toml_locator(text: str) -> Locate:  # noqa: C901, PLR0915 - one branch per case, kept in one place
+    """Index the table headers once, and each table's keys on first use."""
     lines = text.splitlines()
     headers: list[tuple[int, str, bool]] = []  # (line index, name, is array table)
     for number, raw in enumerate(lines):
@@ -298,44 +309,58 @@ def _toml_locator(text: str) -> Locate:  # noqa: C901 - one branch per case, kep
             end = stripped.find("]")
             if end != -1:
                 headers.append((number, stripped[1:end].strip(), False))
+    # Where each table's block ends (the next header), and the tables by name.
+    block_end = {-1: headers[0][0] if headers else len(lines)}
+    for position, (number, _, _) in enumerate(headers):
+        following = position + 1
+        block_end[number] = headers[following][0] if following < len(headers) else len(lines)
+    arrays: dict[str, list[int]] = {}
+    tables: dict[str, int] = {}
+    for number, name, is_array in headers:
+        if is_array:
+            arrays.setdefault(name, []).append(number)
+        else:
+            tables.setdefault(name, number)
+    key_lines: dict[int, dict[str, int]] = {}
 
-    def block(start: int) -> range:
-        following = [h[0] for h in headers if h[0] > start]
-        return range(start + 1, following[0] if following else len(lines))
-
-    def key_line(span: range, key: str) -> int | None:
-        for number in span:
-            stripped = lines[number].lstrip()
-            for spelled in (key, f'"{key}"', f"'{key}'"):
-                if stripped.startswith(spelled) and stripped[len(spelled) :].lstrip().startswith(
-                    "="
-                ):
-                    return number
-        return None
+    def keys_of(start: int) -> dict[str, int]:
+        """Each key of the block after line `start` (-1: before any header), and its line."""
+        found = key_lines.get(start)
+        if found is None:
+            found = {}
+            for number in range(start + 1, block_end[start]):
+                key, equals, _ = lines[number].partition("=")
+                if not equals:
+                    continue
+                key = key.strip()
+                if len(key) >= 2 and key[0] == key[-1] and key[0] in "\"'":
+                    key = key[1:-1]
+                found.setdefault(key, number)
+            key_lines[start] = found
+        return found
 
     def locate(path: Path_) -> tuple[int, int, int | None] | None:
         if not path:
             return None
         section = path[0]
         if section in ("rule", "test") and len(path) >= 2:
-            tables = [h for h in headers if h[1] == section and h[2]]
-            if path[1] >= len(tables):
+            starts = arrays.get(section, [])
+            if not isinstance(path[1], int) or not 0 <= path[1] < len(starts):
                 return None
-            start = tables[path[1]][0]
+            start = starts[path[1]]
             rest = path[2:]
         elif section == "context" and len(path) >= 2:
-            exact = [h for h in headers if h[1] == f"context.{path[1]}"]
-            if exact:
-                start, rest = exact[0][0], path[2:]
+            exact = tables.get(f"context.{path[1]}")
+            if exact is not None:
+                start, rest = exact, path[2:]
             else:
-                tables = [h for h in headers if h[1] == "context"]
-                if not tables:
+                context = tables.get("context")
+                if context is None:
                     return None
-                start, rest = tables[0][0], path[1:]
+                start, rest = context, path[1:]
         else:
             start, rest = -1, path
-        span = block(start) if start >= 0 else range(headers[0][0] if headers else len(lines))
-        number = key_line(span, str(rest[0])) if rest else None
+        number = keys_of(start).get(str(rest[0])) if rest else None
         if number is None:
             if start < 0:
                 return None
@@ -400,13 +425,26 @@ def _json_locator(text: str) -> Locate:  # noqa: C901, PLR0912, PLR0915 - one br
             value_at(i)
             i = j
 
+    line_starts: list[int] = []
+
+    def position(offset: int) -> tuple[int, int]:
+        """The 1-based line and column of `offset`, by bisection in the line starts."""
+        if not line_starts:
+            line_starts.append(0)
+            found = text.find("\n")
+            while found != -1:
+                line_starts.append(found + 1)
+                found = text.find("\n", found + 1)
+        line = bisect.bisect_right(line_starts, offset)
+        return line, offset - line_starts[line - 1] + 1
+
     def locate(path_: Path_) -> tuple[int, int, int | None] | None:
         for size in range(len(path_), 0, -1):
             found = keys.get(tuple(path_[:size]))
             if found is not None:
                 key_offset, value_offset = found
-                line, column = line_and_column(text, key_offset)
-                value_line, value_column = line_and_column(text, value_offset)
+                line, column = position(key_offset)
+                value_line, value_column = position(value_offset)
                 quoted = 1 if text.startswith('"', value_offset) else 0
                 return line, column, (value_column + quoted if value_line == line else None)
         return None
@@ -414,34 +452,42 @@ def _json_locator(text: str) -> Locate:  # noqa: C901, PLR0912, PLR0915 - one br
     return locate
 
 
-def _yaml_locator(root: Any) -> Locate:
+def _yaml_locator(root: Any) -> Locate:  # noqa: C901 - one branch per case, kept in one place
+    """Walk the node tree along a path, indexing each mapping's keys on first use."""
     yaml = _yaml()
+    index: dict[int, dict[str, tuple[Any, Any]]] = {}
+
+    def entries(node: Any) -> dict[str, tuple[Any, Any]]:
+        found = index.get(id(node))
+        if found is None:
+            found = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    found.setdefault(str(key_node.value), (key_node, value_node))
+            index[id(node)] = found
+        return found
 
     def locate(path: Path_) -> tuple[int, int, int | None] | None:
         node = root
         found: tuple[int, int, int | None] | None = None
         for part in path:
             if isinstance(node, yaml.MappingNode):
-                for key_node, value_node in node.value:
-                    if key_node.value == part or str(key_node.value) == str(part):
-                        start = key_node.start_mark
-                        value_start = value_node.start_mark
-                        quoted = isinstance(value_node, yaml.ScalarNode) and value_node.style in (
-                            "'",
-                            '"',
-                        )
-                        value_column = (
-                            value_start.column + 1 + (1 if quoted else 0)
-                            if value_start.line == start.line
-                            else None
-                        )
-                        found = (start.line + 1, start.column + 1, value_column)
-                        node = value_node
-                        break
-                else:
+                entry = entries(node).get(str(part))
+                if entry is None:
                     return found
+                key_node, value_node = entry
+                start = key_node.start_mark
+                value_start = value_node.start_mark
+                quoted = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("'", '"')
+                value_column = (
+                    value_start.column + 1 + (1 if quoted else 0)
+                    if value_start.line == start.line
+                    else None
+                )
+                found = (start.line + 1, start.column + 1, value_column)
+                node = value_node
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if part >= len(node.value):
+                if not 0 <= part < len(node.value):
                     return found
                 node = node.value[part]
                 found = (node.start_mark.line + 1, node.start_mark.column + 1, None)
@@ -485,7 +531,7 @@ def _field_path(field: str | None) -> list[Any]:
             name, _, index = piece[:-1].partition("[")
             if name:
                 parts.append(name)
-            parts.append(int(index) if index.isdigit() else index)
+            parts.append(int(index) if index.isdigit() and len(index) < 20 else index)
         else:
             parts.append(piece)
     return parts
@@ -532,22 +578,40 @@ def _unknown_key(key: Any, allowed: tuple[str, ...], where: str) -> PolicyDefini
             else ""
         )
         return PolicyDefinitionError(f"keys are strings, got {shown(key)}{hint}", field=shown(key))
-    close = difflib.get_close_matches(key, list(allowed), n=1)
     return PolicyDefinitionError(
-        f"unknown key {shown(key)} in {where}; allowed: {', '.join(allowed)}",
+        f"unknown key {shown(key)} in {where}; allowed: {listed(allowed)}",
         field=key,
-        suggestion=close[0] if close else None,
+        suggestion=closest(key, allowed),
     )
 
 
 def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook:  # noqa: C901, PLR0912, PLR0915 - one branch per case, kept in one place
-    """Build a book from parsed policy data, collecting every problem first."""
+    """Build a book from parsed policy data, collecting every problem first.
+
+    The first [MAX_PROBLEMS][stool.policy.MAX_PROBLEMS] problems are built, placed and
+    listed; the rest are only counted, so that a source with a problem on every line
+    costs no more to refuse than to read.
+    """
     from stool.policy._book import PolicyBook, book_problems, context_fields  # noqa: PLC0415 - imported on first use, to keep import stool light
 
     found: list[PolicyDefinitionError] = []
+    omitted = 0
+
+    def full() -> bool:
+        """Whether the list is full; if so, count one more problem that is not listed."""
+        nonlocal omitted
+        if len(found) < MAX_PROBLEMS:
+            return False
+        omitted += 1
+        return True
 
     def add(error: PolicyDefinitionError, path: Path_, field: str | None = None) -> None:
-        found.append(_place(error, path, file=file, locate=locate, field=field))
+        if not full():
+            found.append(_place(error, path, file=file, locate=locate, field=field))
+
+    def absorb(error: PolicyValidationError) -> None:
+        nonlocal omitted
+        omitted += error.omitted
 
     if not isinstance(data, Mapping):
         raise PolicyValidationError(
@@ -561,7 +625,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
         )
     _check_nesting(data, file or "<data>")
     for key in data:
-        if key not in TOP_KEYS:
+        if key not in TOP_KEYS and not full():
             add(_unknown_key(key, TOP_KEYS, "the book"), (key,))
     name: Any = data.get("name")
     if name is None:
@@ -576,6 +640,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
             for problem in error.problems:
                 parts = _field_path(problem.field)
                 add(problem, tuple(parts))
+            absorb(error)
             context = ()
 
     rules: list[Rule] = []
@@ -596,8 +661,9 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
             continue
         bad = [k for k in raw if k not in RULE_KEYS]
         for key in bad:
-            unknown = _unknown_key(key, RULE_KEYS, "a rule")
-            add(unknown.located(rule=rule_name), ("rule", index, key))
+            if not full():
+                unknown = _unknown_key(key, RULE_KEYS, "a rule")
+                add(unknown.located(rule=rule_name), ("rule", index, key))
         missing = [k for k in _REQUIRED_RULE_KEYS if k not in raw]
         for key in missing:
             add(
@@ -615,6 +681,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
                     continue
                 named = problem.located(rule=rule_name)
                 add(named, ("rule", index, *_field_path(problem.field)))
+            absorb(error)
             sketches.append((label if isinstance(label, str) and label else None, _parsed(raw)))
         else:
             rules.append(rule)
@@ -634,7 +701,7 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
             add(PolicyDefinitionError("a test is a table of keys", field=where), ("test", index))
             continue
         for key in raw:
-            if key not in TEST_KEYS:
+            if key not in TEST_KEYS and not full():
                 unknown = _unknown_key(key, TEST_KEYS, "a test")
                 add(unknown, ("test", index, key), field=f"{where}.{key}")
         missing = [k for k in _REQUIRED_TEST_KEYS if k not in raw]
@@ -654,10 +721,12 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
             for problem in error.problems:
                 key = (problem.field or "").removeprefix(prefix)
                 add(problem, ("test", index, *_field_path(key)), field=f"{where}.{key}")
+            absorb(error)
 
     built_rules = tuple(rules)
     built_tests = tuple(test for _, test in tests)
-    for section, position, problem in book_problems(sketches, built_tests, context):
+    room = max(0, MAX_PROBLEMS - len(found))
+    for section, position, problem in book_problems(sketches, built_tests, context, room=room):
         if section == "rule":
             add(problem, ("rule", position, *_field_path(problem.field)))
         else:
@@ -677,8 +746,9 @@ def build(data: Any, *, file: str | None, locate: Locate | None) -> PolicyBook: 
         except PolicyValidationError as error:
             for problem in error.problems:
                 add(problem, tuple(_field_path(problem.field)))
+            absorb(error)
     found.sort(key=lambda e: e.line if e.line is not None else 0)
-    raise PolicyValidationError(tuple(found), file=file)
+    raise PolicyValidationError(tuple(found), file=file, omitted=omitted)
 
 
 def load(source: Any, fmt: str, *, label: str | None = None) -> PolicyBook:

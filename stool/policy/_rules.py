@@ -6,7 +6,6 @@ the problems that involve several parts (duplicate ids, undeclared fields).
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import types
@@ -15,11 +14,12 @@ from typing import Any, Final, Literal
 
 import attrs
 
+from stool._text import closest
 from stool.enums import Authority, Verdict
 from stool.policy._errors import PolicyDefinitionError, PolicyValidationError, shown
 from stool.policy._expr import KINDS
 from stool.policy._ledger import PERIODS, iso_date
-from stool.policy._syntax import Node, parse
+from stool.policy._syntax import MAX_INTEGER, Node, parse
 
 __all__ = [
     "AUTHORITY_NAMES",
@@ -33,6 +33,7 @@ __all__ = [
     "Tolerance",
     "authority_from",
     "freeze",
+    "percent_of",
     "plain_number",
     "thaw",
     "verdict_from",
@@ -81,14 +82,16 @@ _MAX_NESTING = 32
 
 
 def _suggest(word: Any, choices: tuple[str, ...] | list[str]) -> str | None:
-    if not isinstance(word, str) or len(word) > _MAX_SUGGESTED:
-        return None
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return close[0] if close else None
+    return closest(word, choices)
 
 
-def plain_number(value: Any) -> float | int | None:
-    """Return a finite real number as stored in a book (a float when exact), else None."""
+def plain_number(value: Any) -> float | None:
+    """Return a finite real number as stored in a book (a float), else None.
+
+    An integer is stored as the float it equals; an integer no float holds exactly
+    (beyond 2**53, such as 2**53 + 1) is refused, since the column path computes in
+    float64 and both paths must judge the same number.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float):
@@ -97,7 +100,17 @@ def plain_number(value: Any) -> float | int | None:
         as_float = float(value)
     except OverflowError:
         return None
-    return as_float if as_float == value else value
+    return as_float if as_float == value else None
+
+
+def _finite(value: Any, rest: str = "") -> str:
+    """Say what a number must be, and why `value` is not one when it is a big integer."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER:
+        return (
+            f"a finite number{rest} (an integer beyond 2**53 must be one a float holds "
+            "exactly; write it as a float)"
+        )
+    return f"a finite number{rest}"
 
 
 def authority_from(value: Any) -> Authority | None:
@@ -245,14 +258,31 @@ class Tolerance:
         if not isinstance(this.authority, Authority):
             problems.add(None, f"got authority {shown(this.authority)}; allowed: an Authority")
         if plain_number(this.amount) is None or this.amount < 0:
-            problems.add(None, f"got {shown(this.amount)}; allowed: a finite number >= 0")
+            problems.add(
+                None, f"got {shown(this.amount)}; allowed: {_finite(this.amount, ' >= 0')}"
+            )
         if not isinstance(this.percent, bool):
             problems.add(None, f"got percent={shown(this.percent)}; allowed: true or false")
         problems.raise_if_any()
 
     def absolute(self, bound: float) -> float:
         """Return the tolerance in the rule's unit, for a bound of `bound`."""
-        return abs(bound) * self.amount / 100 if self.percent else self.amount
+        return percent_of(bound, self.amount) if self.percent else self.amount
+
+
+def percent_of(bound: float, amount: float) -> float:
+    """Return `amount` percent of `abs(bound)`, as float64 computes it, with no false overflow.
+
+    The product comes first, so that exact edges stay exact (10% of 30 is 3.0, not
+    3.0000000000000004); only when the product overflows (`1e308 * 10`) is the bound
+    divided by 100 first, so the result is infinite only when the tolerance truly
+    exceeds the largest float. The column path computes the same, element by element.
+    """
+    scale = float(abs(bound))
+    product = scale * amount
+    if product - product == 0.0:
+        return product / 100
+    return scale / 100 * amount
 
 
 def _lower(authority: Any) -> str:
@@ -299,7 +329,9 @@ class Budget:
                 "(a rule that may never be bent is a hard rule)",
             )
         if this.total is not None and (plain_number(this.total) is None or this.total <= 0):
-            problems.add("total", f"got {shown(this.total)}; allowed: a finite number > 0")
+            problems.add(
+                "total", f"got {shown(this.total)}; allowed: {_finite(this.total, ' > 0')}"
+            )
         if this.bends is None and this.total is None:
             problems.add(None, "a budget sets bends, total or both")
         problems.raise_if_any()
@@ -307,7 +339,6 @@ class Budget:
 
 _BUDGET_KEYS: Final = ("per", "bends", "total")
 _MAX_BENDS: Final = 2**63 - 1
-_MAX_SUGGESTED: Final = 100
 
 
 def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
@@ -351,7 +382,7 @@ def _ladder(value: Any, problems: _Problems) -> tuple[Tolerance, ...]:
             problems.add(
                 f"bend.{authority.name.lower()}",
                 f"got {shown(amount)}; "
-                "allowed: a finite number >= 0, or a percentage such as '10%'",
+                f"allowed: {_finite(amount, ' >= 0')}, or a percentage such as '10%'",
             )
             continue
         items.append(Tolerance(authority=authority, amount=number, percent=percent))
@@ -534,7 +565,8 @@ class Rule:
                 expression(key, value)
             else:
                 problems.add(
-                    key, f"got {shown(value)}; allowed: a finite number or an expression (a string)"
+                    key,
+                    f"got {shown(value)}; allowed: {_finite(value)} or an expression (a string)",
                 )
 
         has_bound = this.max is not None or this.min is not None
@@ -835,7 +867,7 @@ def _is_date(value: Any) -> bool:
     return isinstance(value, dt.date)
 
 
-def _check_context_data(value: Any, path: str, problems: _Problems, depth: int = 0) -> None:
+def _check_context_data(value: Any, path: str, problems: _Problems, depth: int = 0) -> None:  # noqa: C901 - one branch per kind of value
     if depth > _MAX_NESTING:
         problems.add(path, f"nested more than {_MAX_NESTING} levels deep")
         return
@@ -856,8 +888,15 @@ def _check_context_data(value: Any, path: str, problems: _Problems, depth: int =
     if isinstance(value, (bool, str)):
         return
     if isinstance(value, (int, float)) and plain_number(value) is not None:
+        if not isinstance(value, int) or abs(value) <= MAX_INTEGER:
+            return
+        problems.add(
+            path,
+            f"got {shown(value)}; allowed: a whole number from -2**53 to 2**53 (the largest "
+            "exact in float64), as an expression reads it",
+        )
         return
     problems.add(
         path,
-        f"got {shown(value)}; allowed: a finite number, a string, a boolean, a list or a table",
+        f"got {shown(value)}; allowed: {_finite(value)}, a string, a boolean, a list or a table",
     )

@@ -15,6 +15,7 @@ from stool.policy._errors import PolicyDefinitionError, line_and_column
 __all__ = [
     "FUNCTIONS",
     "MAX_DEPTH",
+    "MAX_INTEGER",
     "MAX_LENGTH",
     "MAX_NUMBER_LENGTH",
     "Arith",
@@ -40,6 +41,15 @@ unary minus, function calls and operators each add one)."""
 
 MAX_NUMBER_LENGTH: Final = 40
 """The longest number literal accepted, in characters."""
+
+MAX_INTEGER: Final = 2**53
+"""The largest magnitude of an integer the language holds (9,007,199,254,740,992).
+
+Every integer up to it is exact as a float64, so one expression computes the same
+number row by row and over columns. An integer literal or context value beyond it is an
+error; an integer result beyond it becomes the nearest float, exactly as float64
+arithmetic rounds it, so integers never grow without bound (a float that overflows is an
+error)."""
 
 Kind = Literal["number", "string", "boolean", "list", "any"]
 
@@ -220,6 +230,13 @@ def tokenize(text: str) -> list[Token]:  # noqa: C901, PLR0912, PLR0915 - one br
                     raise definition_error(text, i, f"{literal} is not a finite number")
             else:
                 value = int(literal)
+                if value > MAX_INTEGER:
+                    raise definition_error(
+                        text,
+                        i,
+                        f"integer literal beyond {MAX_INTEGER} (2**53), the largest exact in "
+                        f"float64; write it as a float such as {float(value):.6g}",
+                    )
             tokens.append(Token("number", value, i, j))
             i = j
             continue

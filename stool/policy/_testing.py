@@ -14,7 +14,7 @@ from stool.policy._book import PolicyBook
 from stool.policy._errors import PolicyError, shown
 from stool.policy._expr import compile_expression
 from stool.policy._ledger import Ledger, LedgerEntry
-from stool.policy._rules import PolicyTest, Rule, effective_tolerances, thaw
+from stool.policy._rules import PolicyTest, Rule, effective_tolerances, percent_of, thaw
 from stool.policy._syntax import FieldRef
 
 if TYPE_CHECKING:
@@ -305,7 +305,7 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
     upward = rule.max is not None
     amounts = effective_tolerances(rule.bend)
     percent = bool(rule.bend) and rule.bend[0].percent
-    tolerances = tuple(abs(bound) * a / 100 if percent else a for a in amounts)
+    tolerances = tuple(percent_of(bound, a) if percent else a for a in amounts)
 
     def deviation(x: float) -> float:
         return x - bound if upward else bound - x
@@ -328,6 +328,14 @@ def _boundary_cases(book: PolicyBook, rule: Rule, notes: list[str]) -> list[Poli
     for authority, tolerance in zip(Authority, tolerances, strict=True):
         who = authority.name.lower()
         article = "an" if who[0] in "aeiou" else "a"
+        reach = bound + tolerance if upward else bound - tolerance
+        if not math.isfinite(reach * 2):
+            # At the edge of the float range no case can sit at or just past the tolerance.
+            notes.append(
+                f"{rule.id}: no boundary cases for the {who}'s tolerance, as they lie beyond "
+                "the largest float"
+            )
+            continue
         edge = _edge(bound, tolerance, deviation, upward=upward)
         if tolerance > 0:
             cases.append(

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from stool.policy._errors import PolicyEvaluationError, shown
-from stool.policy._expr import kind_name, normalise_value
+from stool.policy._expr import kind_name, normalise_value, same_list
 from stool.policy._syntax import (
     Arith,
     Call,
@@ -237,7 +237,10 @@ def _convert_array(np: Any, array: Any, name: str) -> tuple[Any, str]:
     if kind == "b":
         return array, "boolean"
     if kind in "iu":
-        too_big = np.abs(array.astype(np.float64)) > EXACT_INTEGERS
+        # Compared as integers: 2**53 + 1 would round to 2**53 as a float and pass.
+        too_big = array > EXACT_INTEGERS
+        if kind == "i":
+            too_big |= array < -EXACT_INTEGERS
         if too_big.any():
             row = _first(too_big)
             raise PolicyEvaluationError(
@@ -289,7 +292,11 @@ def _convert_objects(np: Any, array: Any, name: str) -> tuple[Any, str]:  # noqa
         if (
             numbers_ is not None
             and np.isfinite(numbers_).all()
-            and (int not in classes or (np.abs(numbers_) <= EXACT_INTEGERS).all())
+            # Checked before rounding: 2**53 + 1 becomes 2**53 as a float.
+            and (
+                int not in classes
+                or -EXACT_INTEGERS <= min(values) <= max(values) <= EXACT_INTEGERS
+            )
         ):
             return numbers_, "number"
     kinds: list[str] = []
@@ -572,7 +579,9 @@ class _VectorCompiler:
             )
         if left.kind == "list":
             pairs = _broadcast_objects(columns, left.data, right.data)
-            equal = np.fromiter((a == b for a, b in pairs), dtype=bool, count=columns.length())
+            equal = np.fromiter(
+                (same_list(a, b) for a, b in pairs), dtype=bool, count=columns.length()
+            )
             return equal if op == "==" else ~equal
         if op in ("==", "!=") and left.kind == "string":
             spread = _by_distinct(left, right)
@@ -624,11 +633,13 @@ class _VectorCompiler:
             elif right.kind == "list":
                 pairs = _broadcast_objects(columns, left.data, right.data)
                 found = np.empty(columns.length(), dtype=bool)
+                # The value's kind is the column's (a number held as a numpy float is
+                # still a number).
+                kind = left.kind
                 for row, (a, b) in enumerate(pairs):
                     if not active[row]:
                         found[row] = False
                         continue
-                    kind = kind_name(a)
                     for item in b:
                         if kind_name(item) != kind:
                             raise PolicyEvaluationError(

@@ -36,22 +36,41 @@ from stool.scenario._advice import (
     advise,
     default_options,
 )
+from stool.scenario._debrief import Benchmark, Debrief, MoveReview
+from stool.scenario._files import ScenarioFileError, ScenarioValidationError, load_scenario
 from stool.scenario._moves import Deviate, Move, Propose
-from stool.scenario._scenario import Scenario
+from stool.scenario._personas import OPEN_REQUEST, PERSONAS, Persona, persona
+from stool.scenario._play import Player, play
+from stool.scenario._scenario import Branch, Scenario
+from stool.scenario._session import Session
 from stool.scenario._timeline import LegState, Step, Timeline
 
 __all__ = [
     "DEFAULT_JUSTIFICATION",
+    "OPEN_REQUEST",
+    "PERSONAS",
     "Advice",
+    "Benchmark",
+    "Branch",
+    "Debrief",
     "Deviate",
     "LegState",
     "Move",
+    "MoveReview",
     "Option",
     "OptionKind",
+    "Persona",
+    "Player",
     "Propose",
     "Scenario",
+    "ScenarioFileError",
+    "ScenarioValidationError",
+    "Session",
     "Step",
     "Timeline",
     "advise",
     "default_options",
+    "load_scenario",
+    "persona",
+    "play",
 ]

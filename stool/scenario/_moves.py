@@ -322,6 +322,20 @@ def _describe(move: Move) -> str:
     return move.describe()
 
 
+def _by_customer(move: Move) -> bool:
+    """Whether the customer makes the move (or it happens to the agent), not the agent."""
+    from stool.events import (  # noqa: PLC0415 - loaded on first use, to keep import stool light
+        CustomerAbuse,
+        Deliver,
+        RepeatContact,
+        Survey,
+        Thank,
+        Wait,
+    )
+
+    return isinstance(move, (CustomerAbuse, Deliver, RepeatContact, Survey, Thank, Wait))
+
+
 def _check_moves(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     name = f"{type(instance).__name__}.{attribute.name}"
     if not isinstance(value, tuple):

@@ -164,15 +164,79 @@ def timeline_frame(timeline: Timeline) -> DataFrame:
     return frame
 
 
+_LABEL_WIDTH: Final = 14
+"""Characters per line of a move's label under the plot; longer labels wrap."""
+_INCHES_PER_MOVE: Final = 1.05
+_LEGEND_INCHES: Final = 2.4
+_FONT_SIZE: Final = 8.0
+
+
+def _wrapped(text: str, width: int = _LABEL_WIDTH) -> str:
+    """Wrap a label into lines of `width`, with `$` escaped so matplotlib shows it as text."""
+    import textwrap  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+    lines = textwrap.wrap(text, width, break_long_words=True) or [text]
+    return "\n".join(line.replace("$", "\\$") for line in lines)
+
+
+def _tick_labels(timeline: Timeline) -> list[str]:
+    return ["start", *(_wrapped(step.describe()) for step in timeline.steps)]
+
+
+def figure_size(timeline: Timeline) -> tuple[float, float]:
+    """Return the size, in inches, of a figure that fits the timeline's plot and labels.
+
+    One slot per move (and the start) wide enough for a wrapped label, room on the
+    right for the level labels and the legend, and height for the longest label.
+    """
+    lines = max(label.count("\n") + 1 for label in _tick_labels(timeline))
+    width = max(4.5, _INCHES_PER_MOVE * (len(timeline) + 1)) + _LEGEND_INCHES
+    return width, 3.6 + 0.15 * lines
+
+
+def _level_ticks(timeline: Timeline) -> list[tuple[float, str]]:
+    """The at-risk and collapse levels, each with its label, close levels merged."""
+    levels = {leg: _levels(timeline.model, leg) for leg in _LEGS}
+    shared = len(set(levels.values())) == 1
+    named: dict[tuple[str, float], list[str]] = {}
+    for leg, (at_risk, collapse) in levels.items():
+        named.setdefault(("at risk", at_risk), []).append(leg.value)
+        named.setdefault(("collapse", collapse), []).append(leg.value)
+    ticks: list[tuple[float, str]] = []
+    for (kind, value), legs in sorted(named.items(), key=lambda item: item[0][1]):
+        who = "" if shared or len(legs) == len(_LEGS) else f"{', '.join(legs)} "
+        text = f"{who}{kind} {value:.2f}"
+        if ticks and value - ticks[-1][0] < 0.06:
+            previous, label = ticks[-1]
+            ticks[-1] = (previous, f"{label}\n{text}")
+        else:
+            ticks.append((value, text))
+    return ticks
+
+
+def _text_width_points(text: str, size: float) -> float:
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415 - loaded on first use, to keep import stool light
+    from matplotlib.textpath import TextToPath  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+    width = 0.0
+    for line in text.split("\n"):
+        w, _, _ = TextToPath().get_text_width_height_descent(
+            line, FontProperties(size=size), ismath=False
+        )
+        width = max(width, w)
+    return width
+
+
 def timeline_plot(timeline: Timeline, ax: Axes | None) -> Axes:
     """Draw one line per leg over the moves of the timeline."""
     import matplotlib.axes  # noqa: PLC0415
     import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.transforms import offset_copy  # noqa: PLC0415 - loaded on first use, to keep import stool light
 
     if ax is not None and not isinstance(ax, matplotlib.axes.Axes):
         raise ValidationError("Timeline.plot.ax", ax, "a matplotlib Axes, or None")
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6.0, 0.9 * (len(timeline) + 1)), 4.0))
+        _, ax = plt.subplots(figsize=figure_size(timeline), layout="constrained")
     xs = list(range(len(timeline) + 1))
     scores = [timeline.start_score, *(step.score for step in timeline.steps)]
     levels = {leg: _levels(timeline.model, leg) for leg in _LEGS}
@@ -192,6 +256,7 @@ def timeline_plot(timeline: Timeline, ax: Axes | None) -> Axes:
             at_risk, collapse = levels[leg]
             ax.axhline(at_risk, color=_LINE_COLOURS[leg], ls="--", lw=0.8, alpha=0.7)
             ax.axhline(collapse, color=_LINE_COLOURS[leg], ls=":", lw=0.8, alpha=0.7)
+    marked: set[Verdict] = set()
     for x, step in enumerate(timeline.steps, start=1):
         verdict = step.verdict
         if verdict in (Verdict.BENT, Verdict.BROKEN):
@@ -204,29 +269,74 @@ def timeline_plot(timeline: Timeline, ax: Axes | None) -> Axes:
                 mfc="none" if verdict is Verdict.BENT else "#c0392b",
                 mec="#c0392b",
                 ls="none",
+                label=None if verdict in marked else f"{verdict.name.lower()} (company)",
             )
+            marked.add(verdict)
             ax.annotate(
                 verdict.name,
                 (x, step.score.company.value),
                 textcoords="offset points",
-                xytext=(0, 9),
+                xytext=(0, 11),
                 ha="center",
-                fontsize=8,
+                fontsize=_FONT_SIZE,
                 color="#c0392b",
             )
     ax.set_xticks(xs)
-    ax.set_xticklabels(
-        ["start", *(step.describe() for step in timeline.steps)],
-        rotation=30,
-        ha="right",
-        fontsize=8,
-    )
+    ax.set_xticklabels(_tick_labels(timeline), fontsize=_FONT_SIZE, ha="center", va="top")
     ax.set_ylim(0.0, 1.05)
-    ax.set_xlim(-0.3, len(timeline) + 0.3)
+    ax.set_xlim(-0.4, len(timeline) + 0.4)
     ax.set_ylabel("leg score")
-    ax.set_title(timeline.scenario.title or "Scenario")
-    ax.legend(loc="lower left", fontsize=8, ncols=2)
+    columns = max(20, int(9 * (len(timeline) + 1)))
+    ax.set_title(_wrapped(timeline.scenario.title or "Scenario", columns))
+    # The levels, labelled with their values on the right-hand axis, never over the data.
+    ticks = _level_ticks(timeline)
+    levels_axis = ax.secondary_yaxis("right")
+    levels_axis.set_yticks([value for value, _ in ticks], [text for _, text in ticks])
+    levels_axis.tick_params(labelsize=_FONT_SIZE - 1, length=3, colors="#555555")
+    # The legend sits to the right of the level labels, outside the data.
+    widest = max(_text_width_points(text, _FONT_SIZE - 1) for _, text in ticks)
+    anchor = offset_copy(
+        ax.transAxes, fig=ax.get_figure(root=True), x=widest + 12, y=0, units="points"
+    )
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: ("band" in labels[i], i))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        bbox_transform=anchor,
+        borderaxespad=0.0,
+        fontsize=_FONT_SIZE,
+        ncols=1,
+    )
     return ax
+
+
+def timeline_svg(timeline: Timeline) -> str:
+    """Return the timeline's plot as an SVG document fragment (`<svg ...>...</svg>`).
+
+    Drawn on a figure of its own (no pyplot state), sized by
+    [figure_size][stool.scenario._render.figure_size], its text kept as text.
+    """
+    import io  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+    import matplotlib as mpl  # noqa: PLC0415 - loaded on first use, to keep import stool light
+    from matplotlib.figure import Figure  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+    # Text stays text (searchable, selectable, read by screen readers), in the page's fonts.
+    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "stool"}):
+        figure = Figure(figsize=figure_size(timeline), layout="constrained")
+        timeline_plot(timeline, figure.add_subplot())
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    text = text[text.index("<svg") :]
+    # The metadata (creator, licence namespaces) says nothing a reader of the page needs.
+    start, end = text.find("<metadata>"), text.find("</metadata>")
+    if start != -1 and end != -1:
+        text = text[:start] + text[end + len("</metadata>") :]
+    return text
 
 
 def _leg(score: StoolScore, leg: Leg) -> LegScore:

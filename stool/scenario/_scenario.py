@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import attrs
 
-from stool._fields import enum_field, instance_of, text
+from stool._fields import count, enum_field, instance_of, text
 from stool.enums import Authority, Channel
 from stool.errors import ValidationError
 from stool.interaction import Interaction
@@ -16,6 +17,8 @@ from stool.parties import Agent, Company, Customer
 from stool.scenario._moves import Move, Propose, _check_moves, _moves_tuple, _thaw
 
 if TYPE_CHECKING:
+    import os
+
     from stool.models import StoolModel
     from stool.policy import Decision, Ledger, PolicyBook
     from stool.scenario._timeline import Timeline
@@ -33,6 +36,52 @@ def _check_start(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> 
         raise ValidationError(
             f"{type(instance).__name__}.{attribute.name}", value, "an Interaction, or None"
         )
+
+
+@attrs.frozen(kw_only=True)
+class Branch:
+    """A named what-if a scenario carries: its first `at` moves, then `moves` instead of the rest.
+
+    A trainer writes the branches worth discussing into the scenario (in a scenario
+    file, as `[[branch]]` tables); [Scenario.branch][stool.scenario.Scenario.branch]
+    with the branch's name returns the scenario it makes.
+
+    Example:
+        >>> from stool.events import AgentUnprofessional, BadNews
+        >>> curt = Branch(name="curt", at=1, moves=(AgentUnprofessional(), BadNews()))
+        >>> curt.name, len(curt.moves)
+        ('curt', 2)
+    """
+
+    name: str = text()
+    """The branch's name, unique within its scenario (`"curt"`, `"the first gym"`)."""
+    at: int = count(0)
+    """How many of the scenario's moves the branch keeps, from 0 to the number of moves."""
+    moves: tuple[Move, ...] = attrs.field(
+        default=(), converter=_moves_tuple, validator=_check_moves
+    )
+    """The moves played instead of the rest."""
+    description: str = text("", min_len=0)
+    """What the branch shows and how it ends, for the trainer and the debrief."""
+
+
+def _branches_tuple(value: Iterable[Branch]) -> tuple[Branch, ...]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        return value  # type: ignore[return-value]  # the validator names it
+    return tuple(value)
+
+
+def _check_branches(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    name = f"{type(instance).__name__}.{attribute.name}"
+    if not isinstance(value, tuple):
+        raise ValidationError(name, value, "a sequence of Branches")
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        if not isinstance(item, Branch):
+            raise ValidationError(f"{name}[{index}]", item, "a Branch")
+        if item.name in seen:
+            raise ValidationError(f"{name}[{index}].name", item.name, "a name no other branch has")
+        seen.add(item.name)
 
 
 def _iso_date(value: Any) -> Any:
@@ -104,6 +153,15 @@ class Scenario:
     date: str = attrs.field(default="2024-01-01", converter=_iso_date, validator=_check_date)
     """The ISO date of the contact (a `datetime.date` is converted): the period that
     bending budgets count in."""
+    description: str = text("", min_len=0)
+    """The story and the set-up, in Markdown, for the trainer and the trainee."""
+    outcome: str = text("", min_len=0)
+    """The documented outcome: how the scripted moves end, in words a test can check."""
+    branches: tuple[Branch, ...] = attrs.field(
+        default=(), converter=_branches_tuple, validator=_check_branches
+    )
+    """Named what-ifs worth discussing (see [Branch][stool.scenario.Branch]); each keeps
+    at most as many moves as the scenario has."""
 
     def __attrs_post_init__(self) -> None:
         if self.start is not None and self.start.channel is not self.channel:
@@ -112,7 +170,15 @@ class Scenario:
                 self.start.channel,
                 f"the scenario's channel, {self.channel.name}",
             )
-        proposes = self.request is not None or any(isinstance(m, Propose) for m in self.moves)
+        for index, named in enumerate(self.branches):
+            if named.at > len(self.moves):
+                raise ValidationError(
+                    f"Scenario.branches[{index}].at",
+                    named.at,
+                    f"a whole number from 0 to {len(self.moves)}, the number of moves",
+                )
+        every = (*self.moves, *(m for named in self.branches for m in named.moves))
+        proposes = self.request is not None or any(isinstance(m, Propose) for m in every)
         if proposes and _policies(self.company) is None:
             raise ValidationError(
                 "Scenario.company.policies",
@@ -148,10 +214,24 @@ class Scenario:
         """
         return attrs.evolve(self, moves=(*self.moves, *moves))
 
-    def branch(self, *, at: int, moves: Iterable[Move] = ()) -> Scenario:
-        """Return a what-if: this scenario's first `at` moves, then `moves` instead of the rest.
+    @overload
+    def branch(self, name: str, /) -> Scenario: ...
+
+    @overload
+    def branch(self, name: None = None, /, *, at: int, moves: Iterable[Move] = ()) -> Scenario: ...
+
+    def branch(
+        self, name: str | None = None, /, *, at: int | None = None, moves: Iterable[Move] = ()
+    ) -> Scenario:
+        """Return a what-if: the first `at` moves, then `moves` instead of the rest.
+
+        Or, given the name of one of the scenario's [branches][stool.scenario.Branch],
+        the what-if that branch describes: titled "title (name)", described by the
+        branch's description.
+        The what-if keeps the named branches that branch off within the moves it keeps.
 
         Args:
+            name: The name of one of `branches`; None to give `at` and `moves`.
             at: How many of this scenario's moves to keep, from 0 (none) to `len(moves)`.
             moves: The moves that follow instead.
 
@@ -159,15 +239,32 @@ class Scenario:
             The new scenario; this one is unchanged.
 
         Raises:
-            ValidationError: If `at` is not a whole number from 0 to the number of moves,
-                or something in `moves` is not a move.
+            ValidationError: If `name` names no branch (the error suggests the closest
+                name), if both a name and `at` are given, if `at` is not a whole number
+                from 0 to the number of moves, or something in `moves` is not a move.
 
         Example:
             >>> from stool.events import AgentUnprofessional, BadNews, ExplainPolicy
             >>> kind = Scenario().then(ExplainPolicy(), BadNews())
             >>> kind.branch(at=0, moves=[AgentUnprofessional(), BadNews()]).moves[0].label
             'agent unprofessional'
+            >>> curt = Branch(name="curt", at=0, moves=(AgentUnprofessional(), BadNews()))
+            >>> attrs.evolve(kind, title="Bad news", branches=[curt]).branch("curt").title
+            'Bad news (curt)'
         """
+        if name is not None:
+            if at is not None or moves != ():
+                raise ValidationError(
+                    "Scenario.branch.at", at, "None when a branch is named (its moves are set)"
+                )
+            named = self._named(name)
+            title = f"{self.title} ({named.name})" if self.title else named.name
+            return attrs.evolve(
+                self._cut(named.at, named.moves),
+                title=title,
+                description=named.description,
+                outcome="",
+            )
         if type(at) is not int or not 0 <= at <= len(self.moves):
             raise ValidationError(
                 "Scenario.branch.at", at, f"a whole number from 0 to {len(self.moves)}"
@@ -176,7 +273,201 @@ class Scenario:
             raise ValidationError(
                 "Scenario.branch.moves", moves, "a sequence of moves (a list or tuple)"
             )
-        return attrs.evolve(self, moves=(*self.moves[:at], *tuple(moves)))
+        return self._cut(at, tuple(moves))
+
+    def _cut(self, at: int, moves: tuple[Move, ...]) -> Scenario:
+        kept = tuple(named for named in self.branches if named.at <= at)
+        return attrs.evolve(self, moves=(*self.moves[:at], *moves), branches=kept)
+
+    def _named(self, name: str) -> Branch:
+        for named in self.branches:
+            if named.name == name:
+                return named
+        names = [named.name for named in self.branches]
+        if not names:
+            raise ValidationError(
+                "Scenario.branch.name", name, "the name of a branch; this scenario has none"
+            )
+        candidate: object = name  # callers may pass anything, despite the annotation
+        close = difflib.get_close_matches(name, names, n=1) if isinstance(candidate, str) else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise ValidationError(
+            "Scenario.branch.name", name, "one of " + ", ".join(map(repr, names)) + hint
+        )
+
+    # ------------------------------------------------------------------------ files
+
+    def to_data(self) -> dict[str, Any]:
+        """Return the scenario as scenario-file data (what `to_json` writes).
+
+        Returns:
+            Plain data: strings, numbers, booleans, lists and tables.
+        """
+        from stool.scenario._writing import scenario_data  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return scenario_data(self)
+
+    def to_toml(self) -> str:
+        """Return the scenario as a TOML scenario file.
+
+        [from_toml][stool.scenario.Scenario.from_toml] reads it back as an equal scenario
+        (the persona a file named is written out as the customer and opening facts it
+        stands for, and the comments of a hand-written file are not kept).
+
+        Returns:
+            The TOML text.
+
+        Raises:
+            ValidationError: If the scenario holds a value TOML cannot (a None in a
+                policy context); [to_json][stool.scenario.Scenario.to_json] writes every
+                scenario.
+
+        Example:
+            >>> from stool.events import Greet, Thank
+            >>> lesson = Scenario(title="Hello").then(Greet(), Thank())
+            >>> print(lesson.to_toml())  # doctest: +ELLIPSIS
+            title = "Hello"
+            channel = "CALL"
+            ...
+            [[move]]
+            event = "Greet"
+            <BLANKLINE>
+            [[move]]
+            event = "Thank"
+            <BLANKLINE>
+            >>> Scenario.from_toml(lesson.to_toml()) == lesson
+            True
+        """
+        from stool.scenario._writing import scenario_toml  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return scenario_toml(self)
+
+    def to_json(self) -> str:
+        """Return the scenario as a JSON scenario file (the same keys as TOML).
+
+        Returns:
+            The JSON text, indented, ending with a newline.
+        """
+        from stool.scenario._writing import scenario_json  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return scenario_json(self)
+
+    @classmethod
+    def from_data(cls, data: Any, *, file: str | None = None) -> Scenario:
+        """Build a scenario from scenario-file data (a parsed TOML, JSON or YAML file).
+
+        Args:
+            data: A mapping with the keys of a scenario file.
+            file: The file the data came from, for messages.
+
+        Returns:
+            The scenario.
+
+        Raises:
+            ScenarioValidationError: Listing every problem.
+        """
+        from stool.scenario._files import build  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return build(data, file=file)
+
+    @classmethod
+    def from_toml(cls, source: str | bytes | os.PathLike[str]) -> Scenario:
+        """Load a scenario from TOML: the text, UTF-8 bytes, or a path.
+
+        A scenario file names the parties (or a [persona][stool.scenario.PERSONAS]),
+        the channel, the opening facts, the moves by event name, the proposals the
+        company's policy book judges, and named branches: see the how-to "Write a
+        scenario file". It is data, never code.
+
+        Args:
+            source: A path (`pathlib.Path`), or the TOML itself as `str` or `bytes`.
+                A `str` is always text: use [load_scenario][stool.scenario.load_scenario]
+                for a file name.
+
+        Returns:
+            The scenario.
+
+        Raises:
+            ScenarioFileError: If the source cannot be read or is not valid TOML.
+            ScenarioValidationError: Listing every problem of the content, each with
+                its file, line, field and, for a misspelt name, a suggestion.
+
+        Example:
+            >>> lesson = Scenario.from_toml('''
+            ... title = "A quick yes"
+            ... persona = "braced-for-a-fight"
+            ... [[move]]
+            ... event = "Greet"
+            ... [[move]]
+            ... event = "Resolve"
+            ... seconds = 60
+            ... ''')
+            >>> lesson.customer.prior_bad_experiences, lesson.run().final.at_risk
+            (1, frozenset())
+        """
+        from stool.scenario._files import load, refuse_file_name  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        refuse_file_name(source, "toml")
+        return load(source, "toml")
+
+    @classmethod
+    def from_json(cls, source: str | bytes | os.PathLike[str]) -> Scenario:
+        """Load a scenario from JSON (the same keys as TOML); see `from_toml`.
+
+        Args:
+            source: A path, or the JSON itself as `str` or `bytes`.
+
+        Returns:
+            The scenario.
+
+        Raises:
+            ScenarioFileError: If the source cannot be read or is not valid JSON.
+            ScenarioValidationError: Listing every problem of the content.
+        """
+        from stool.scenario._files import load, refuse_file_name  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        refuse_file_name(source, "json")
+        return load(source, "json")
+
+    @classmethod
+    def from_yaml(cls, source: str | bytes | os.PathLike[str]) -> Scenario:
+        """Load a scenario from YAML (needs the `yaml` extra); see `from_toml`.
+
+        Args:
+            source: A path, or the YAML itself as `str` or `bytes`.
+
+        Returns:
+            The scenario.
+
+        Raises:
+            ScenarioFileError: If the source cannot be read or is not valid YAML.
+            ScenarioValidationError: Listing every problem of the content.
+        """
+        from stool.scenario._files import load, refuse_file_name  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        refuse_file_name(source, "yaml")
+        return load(source, "yaml")
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
+        """Load a scenario file, choosing the format by its suffix (`.toml`, `.json`, `.yaml`).
+
+        A policy file the scenario names (`policies = "console.toml"`) is read from the
+        scenario file's folder.
+
+        Args:
+            path: The file.
+
+        Returns:
+            The scenario.
+
+        Raises:
+            ScenarioFileError: If the suffix is unknown or the file cannot be read.
+            ScenarioValidationError: Listing every problem of the content.
+        """
+        from stool.scenario._files import load_file  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return load_file(path)
 
     def run(self, model: StoolModel | None = None, *, ledger: Ledger | None = None) -> Timeline:
         """Play every move and score the stool after each one.

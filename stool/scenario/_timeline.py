@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from pandas import DataFrame
 
     from stool.enums import Leg, Verdict
-    from stool.policy import Decision
+    from stool.policy import Decision, Ledger
+    from stool.scenario._debrief import Debrief
 
 __all__ = ["LegState", "Step", "Timeline"]
 
@@ -245,3 +246,74 @@ class Timeline(Sequence[Step]):
             The Axes drawn on.
         """
         return timeline_plot(self, ax)
+
+    def debrief(self, best: Any = None, *, ledger: Ledger | None = None) -> Debrief:
+        """Review every move: what it did to each leg, its decision, and what it gave away.
+
+        Against advise's best path by default: before each move,
+        [advise][stool.scenario.advise] names the best next step and the stool it would
+        leave; a move that lowers that best reachable stool gave the difference away.
+        Or against a trainer's reference path, move by move. See
+        [Debrief][stool.scenario.Debrief].
+
+        Args:
+            best: None for advise's best path from every point; or a reference path: a
+                [Scenario][stool.scenario.Scenario] (run with this timeline's model), a
+                [Timeline][stool.scenario.Timeline], the name of one of this scenario's
+                [branches][stool.scenario.Branch], or a sequence of moves played from the
+                start.
+            ledger: The bends made before the run (the agent's day so far), for advise and
+                for the reference run; None for none. It is not changed.
+
+        Returns:
+            The debrief.
+
+        Raises:
+            ValidationError: If `best` is none of the above, or names no branch.
+
+        Example:
+            >>> from stool.events import AgentUnprofessional, BadNews, Greet, Listen
+            >>> from stool.scenario import Scenario
+            >>> from stool import Interaction
+            >>> opening = Interaction(fulfilment=0.0, empathy=0.5, explanation_clarity=0.0,
+            ...                       handle_time_s=0.0)
+            >>> curt = Scenario(title="Curt", start=opening).then(
+            ...     Greet(), AgentUnprofessional(), BadNews())
+            >>> review = curt.run().debrief()
+            >>> review.costliest.label
+            'agent unprofessional'
+        """
+        from stool.scenario._debrief import debrief  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        return debrief(self, best, ledger=ledger)
+
+    def to_html(self, path: Any = None) -> str:
+        """Return the timeline as a self-contained HTML page, and write it to `path` if given.
+
+        The page holds the story (the scenario's description), the table of legs per
+        move, the plot as inline SVG (needs the `plot` extra) and the explanations of
+        every decision and of the final stool. It loads nothing else: no scripts, no
+        fonts, no links, so it can be kept in a training record as one file.
+
+        Args:
+            path: A file to write (a `str` or `os.PathLike`); None to only return the page.
+
+        Returns:
+            The HTML text.
+
+        Raises:
+            ValidationError: If `path` is not a path, or cannot be written.
+
+        Example:
+            >>> from stool.events import Greet
+            >>> from stool.scenario import Scenario
+            >>> page = Scenario(title="Hello").then(Greet()).run().to_html("hello.html")
+            >>> page.startswith("<!DOCTYPE html>"), "<svg" in page, "<script" in page
+            (True, True, False)
+        """
+        from stool.scenario._page import page, write  # noqa: PLC0415 - loaded on first use, to keep import stool light
+
+        text = page(self)
+        if path is not None:
+            write(path, text, field="Timeline.to_html.path")
+        return text

@@ -1,20 +1,8 @@
-"""Canned role-plays from the source stories, ready to run, branch and advise on.
+"""The seven stories as they were built in Python before they became files.
 
-Each function returns a [Scenario][stool.scenario.Scenario] that retells one of the
-stories stool was built from, move by move, with the company's policy book where one
-applies ([load_example][stool.policy.load_example]).
-Each docstring tells the story and its documented outcome, which the test suite checks.
-
-    >>> from stool.scenarios import gym_cancellation
-    >>> timeline = gym_cancellation().run()
-    >>> timeline.final.customer_type.name, timeline.final.at_risk
-    ('SATISFIED', frozenset())
-
-Every scenario opens the same way: the customer's request is still open (`fulfilment`
-0), the agent has not yet shown empathy or explained anything (`empathy` 0.5,
-`explanation_clarity` 0), and no time has passed; the customer's and the agent's
-baggage (prior bad experiences, expectations, fatigue) comes from the parties.
-The moves do the rest.
+The scenario files under `stool/scenarios/` must load as these same scenarios (up to the
+words and branches the files add), so a run of a file equals a run of the Python-built
+scenario; tests/test_scenario_files.py checks it.
 """
 
 from __future__ import annotations
@@ -40,17 +28,6 @@ from stool.interaction import Interaction
 from stool.parties import Agent, Company, Customer
 from stool.policy import PolicyBook, load_example
 from stool.scenario import Propose, Scenario
-
-__all__ = [
-    "CONSOLE_SUPPORT_POLICY",
-    "abusive_caller",
-    "extra_mile_gamer",
-    "furniture_delivery",
-    "gym_cancellation",
-    "hygiene_return",
-    "warranty_bad_news",
-    "wrong_address_email",
-]
 
 
 def _opening(
