@@ -133,6 +133,12 @@ class TestReading:
         )
         assert lesson.run().decisions[0].verdict is stool.Verdict.BENT
 
+    def test_enum_names_in_any_case(self):
+        """An enum name is read in any case, as everywhere in stool."""
+        text = 'title = "Up the chain"\n\n[[move]]\nevent = "Escalate"\nto = "supervisor"\n'
+        (move,) = Scenario.from_toml(text).moves
+        assert move == events.Escalate(to=stool.Authority.SUPERVISOR)
+
     def test_json_and_yaml_read_the_same_data(self):
         """The same data as JSON or YAML builds an equal scenario."""
         lesson = Scenario.from_toml(LESSON)
@@ -391,7 +397,7 @@ propose = "refnd"
 
 [[move]]
 event = "Escalate"
-to = "supervisor"
+to = "SUPERVSOR"
 """
         found = problems_of(text)
         lines = text.splitlines()
@@ -401,7 +407,7 @@ to = "supervisor"
             "move[0].event": ("Greet", "Gret"),
             "move[1].secnds": ("seconds", "secnds"),
             "move[2].propose": ("refund", "refnd"),
-            "move[3].to": ("SUPERVISOR", "supervisor"),
+            "move[3].to": ("SUPERVISOR", "SUPERVSOR"),
         }
         for field, (suggestion, word) in expected.items():
             problem = found[field]

@@ -190,8 +190,13 @@ def _field_value(cls: type, attribute: attrs.Attribute[Any], value: Any, field: 
 
 
 def _enum_name(enum_cls: type[Any], value: Any, path: Path_, problems: _Problems) -> Any:
-    if isinstance(value, str) and value in enum_cls.__members__:
-        return enum_cls[value]
+    if isinstance(value, str):
+        members = enum_cls.__members__
+        found = members.get(value)
+        if found is None and value.isascii():
+            found = members.get(value.upper())  # names are read in any case, as everywhere
+        if found is not None:
+            return found
     names = list(enum_cls.__members__)
     problems.add(
         path,

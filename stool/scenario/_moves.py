@@ -92,7 +92,10 @@ def _to_changes(value: Any) -> Any:
     for key, item in value.items():
         spec = spec_of(fields[key]) if key in fields else None
         if spec is not None and spec.enum is not None and isinstance(item, str):
-            out[key] = spec.enum.__members__.get(item, item)
+            members = spec.enum.__members__
+            out[key] = members.get(item) or members.get(
+                item.upper() if item.isascii() else item, item
+            )
         else:
             out[key] = item
     return _FrozenMap(out)
