@@ -672,3 +672,24 @@ class TestMoreKinds:
         assert result.to_polars().to_dict(as_series=False) == arrow.to_pydict()
         indexed = result.to_pandas(index=pd.Index(["a", "b", "c"]))
         assert list(indexed.index) == ["a", "b", "c"]
+
+
+class TestEnumMembers:
+    def test_members_read_as_names(self):
+        """A stool enum member in a context, alone or in a column, reads as its name."""
+        book = PolicyBook(
+            name="calls",
+            context={"channel": "string", "breaks": "number"},
+            rules=[
+                Rule(
+                    id="no-email-breaks",
+                    kind="hard",
+                    forbid="channel == 'EMAIL' and breaks > 0",
+                    rationale="r",
+                )
+            ],
+        )
+        context = {"channel": stool.Channel.EMAIL, "breaks": 1}
+        assert book.evaluate(context).verdict is Verdict.BROKEN
+        columns = {"channel": [stool.Channel.EMAIL, stool.Channel.CALL], "breaks": [1, 1]}
+        assert [v.name for v in book.evaluate_batch(columns).verdicts()] == ["BROKEN", "COMPLIANT"]

@@ -16,6 +16,7 @@ from typing import Any, Final
 
 import attrs
 
+from stool import enums
 from stool._text import closest, listed
 from stool.policy._errors import (
     STACK_EXHAUSTED,
@@ -104,6 +105,11 @@ def _in_order(value: Any) -> tuple[str, Any]:
     return kind_name(value), value
 
 
+_STOOL_ENUMS: Final = frozenset(
+    (enums.Authority, enums.Channel, enums.CustomerType, enums.Leg, enums.LegStatus, enums.Verdict)
+)
+
+
 def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # noqa: C901, PLR0911, PLR0912 - one branch per kind of value
     """Return `value` as the language sees it, or raise PolicyEvaluationError naming `field`.
 
@@ -111,12 +117,16 @@ def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # 
     `float` (numpy scalars included), strings `str`, booleans `bool`, lists and tuples a
     tuple of such scalars, and sets a tuple of them in ascending order (booleans, then
     numbers, then strings), so that nothing depends on the order of a hash.
+    A member of one of stool's own enums (`Channel.CALL`, `Authority.SUPERVISOR`) reads
+    as its name (`"CALL"`), as [unstructure][stool.unstructure] writes it.
     Only the value's type is inspected (`type(value)`, never `value.__class__` or any
     other attribute of the value), so no code of the value's own can run here.
     """
     cls = type(value)
     if cls is bool or cls is str:
         return value
+    if cls in _STOOL_ENUMS:
+        return value.name
     if cls is int:
         if _MIN <= value <= _MAX:
             return value
