@@ -13,7 +13,8 @@ This package's top level is its public API; each name has one home module:
 - score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
   score_batch (stool.batch); read_table, write_table, iter_table (stool.tables);
   PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
-  Timeline, advise (stool.scenario); the events and scenarios modules. These load the
+  Timeline, advise (stool.scenario); Shift, load_shift (stool.shift); the events and
+  scenarios modules. These load the
   first time you use them, so `import stool` stays about as cheap as `import attrs`.
 
 From a shell, the `stool` command (or `python -m stool`) scores table files, checks
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
     )
     from stool.scenario import Advice, Deviate, Propose, Scenario, Step, Timeline, advise
     from stool.scoring import LegScore, StoolScore, score, score_timeline
+    from stool.shift import Shift, load_shift
     from stool.tables import iter_table, read_table, write_table
 
 __all__ = [
@@ -87,6 +89,7 @@ __all__ = [
     "Propose",
     "Rule",
     "Scenario",
+    "Shift",
     "Step",
     "StoolError",
     "StoolModel",
@@ -106,6 +109,7 @@ __all__ = [
     "load_example",
     "load_model",
     "load_policy",
+    "load_shift",
     "queue",
     "read_table",
     "run_tests",
@@ -156,6 +160,8 @@ _LAZY: dict[str, str] = {
     "read_table": "stool.tables",
     "write_table": "stool.tables",
     "iter_table": "stool.tables",
+    "Shift": "stool.shift",
+    "load_shift": "stool.shift",
 }
 
 # Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.
