@@ -119,6 +119,7 @@ def shifts(draw, *, play=True, max_agents=4, max_intervals=3, max_calls=40.0):
         long_call=draw(st.floats(0.0, 2.0)),
         thanks=draw(fractions),
         recovery_s=draw(st.floats(60.0, 1e5)),
+        break_recovery_s=draw(st.floats(60.0, 1e5)),
         empathy_drop=draw(fractions),
     )
     return Shift(
@@ -501,22 +502,29 @@ class TestStrain:
 
     @given(fatigue=fractions, idle=st.floats(0.0, 1e6))
     def test_rest_recovers(self, fatigue, idle):
-        """Time off calls never raises fatigue."""
-        assert 0.0 <= Strain().after_rest(fatigue, idle) <= fatigue
+        """Time off calls never raises fatigue, and a break restores more than a gap."""
+        strain = Strain()
+        assert 0.0 <= strain.after_break(fatigue, idle) <= strain.after_rest(fatigue, idle)
+        assert strain.after_rest(fatigue, idle) <= fatigue
 
     def test_fatigue_carries_over(self):
-        """Each contact starts with the fatigue the agent's previous one left, rested."""
-        shift = busy_store(agents=TEAM[:1], arrivals=[20.0, 20.0])
+        """Each contact starts with the fatigue the previous one left, rested between them."""
+        shift = busy_store(
+            agents=TEAM[:1], arrivals=[20.0, 20.0], breaks=Breaks(every_s=1200.0, length_s=300.0)
+        )
         result = shift.run()
+        assert result.rests
         mine = [c for c in result.calls if c.contact is not None]
         strain = shift.strain
         for previous, following in itertools.pairwise(mine):
-            idle = (
-                following.arrived_s
-                + following.wait_s
-                - (previous.arrived_s + previous.wait_s + previous.handle_s)
-            )
-            expected = strain.after_rest(previous.contact.fatigue_after, idle)
+            end = previous.arrived_s + previous.wait_s + previous.handle_s
+            start = following.arrived_s + following.wait_s
+            fatigue = previous.contact.fatigue_after
+            for rest in result.rests:
+                if end <= rest.start_s < start:
+                    fatigue = strain.after_break(fatigue, rest.end_s - rest.start_s)
+                    end = rest.end_s
+            expected = strain.after_rest(fatigue, start - end)
             assert following.contact.fatigue_before == pytest.approx(expected)
 
     def test_a_shift_of_abuse_tires_more(self):

@@ -220,6 +220,12 @@ class Comparison:
         table: DataFrame = pd.DataFrame.from_records(rows).set_index("metric")
         return table
 
+    def __repr__(self) -> str:
+        return (
+            f"<Comparison {self.a.name!r} (a) against {self.b.name!r} (b): "
+            f"{len(self.seeds)} runs on seeds {self.seeds[0]}-{self.seeds[-1]}>"
+        )
+
     def _repr_html_(self) -> str:
         esc = html.escape
         level = f"{self.confidence:.0%}"

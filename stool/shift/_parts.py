@@ -29,7 +29,7 @@ class Starting:
 
     expectation: float
     """The caller's expectation of this contact (see
-    [Interaction.expectation][stool.Interaction.expectation])."""
+    `Interaction.expectation`)."""
     prior_bad_experiences: int
     """Bad experiences the state itself stands for, added to the mix's random ones."""
     repeat_contacts: int
@@ -158,7 +158,7 @@ class CustomerMix:
     Example:
         >>> difficult = CustomerMix(very_dissatisfied=0.5, abusive=0.3)
         >>> round(difficult.starting_shares[CustomerType.VERY_DISSATISFIED], 3)
-        0.556
+        0.357
     """
 
     very_satisfied: float = non_negative(0.1)
@@ -257,7 +257,7 @@ class Behaviour:
     """The chance an agent ends an abusive call (as the source stories allow)."""
     empathy: float = fraction(0.9)
     """The empathy a fresh agent shows; fatigue lowers it (see
-    [Strain.empathy_drop][stool.shift.Strain.empathy_drop])."""
+    `Strain.empathy_drop`)."""
     clarity: float = fraction(0.8)
     """How clearly agents explain why, when the news is bad."""
 
@@ -275,8 +275,9 @@ class Strain:
 
     where `backed` is 1 when the agent ended the call or a supervisor took part, and
     `overrun` the handle time beyond the AHT target, in targets.
-    A thank-you takes `thanks` of the fatigue off; time off calls (between contacts and
-    on breaks) lets it decay, `fatigue *= exp(-idle / recovery_s)`.
+    A thank-you takes `thanks` of the fatigue off; time between contacts lets it decay,
+    `fatigue *= exp(-idle / recovery_s)`, and a rest break faster,
+    `fatigue *= exp(-break / break_recovery_s)`.
     Every step keeps fatigue between 0 and 1. The fatigue carried into a contact is the
     interaction's `agent_fatigue`, and lowers the empathy the agent shows.
 
@@ -305,7 +306,11 @@ class Strain:
     thanks: float = fraction(0.1)
     """The share of the fatigue a customer's thanks takes off."""
     recovery_s: float = positive(3600.0, unit="seconds")
-    """Time off calls in which fatigue falls to `exp(-1) = 37 %` of itself."""
+    """Time between contacts in which fatigue falls to `exp(-1) = 37 %` of itself: the
+    agent, waiting for the next call, is still on duty."""
+    break_recovery_s: float = positive(900.0, unit="seconds")
+    """Time on a rest break in which fatigue falls to 37 % of itself: a quarter of an
+    hour off the phones restores more than an hour of gaps between calls."""
     empathy_drop: float = fraction(0.5)
     """The share of the empathy an exhausted agent no longer shows (depersonalisation)."""
 
@@ -333,8 +338,12 @@ class Strain:
         return after
 
     def after_rest(self, fatigue: float, idle_s: float) -> float:
-        """Return the fatigue after `idle_s` seconds off calls."""
+        """Return the fatigue after `idle_s` seconds between contacts."""
         return fatigue * math.exp(-idle_s / self.recovery_s)
+
+    def after_break(self, fatigue: float, break_s: float) -> float:
+        """Return the fatigue after a rest break of `break_s` seconds."""
+        return fatigue * math.exp(-break_s / self.break_recovery_s)
 
     def empathy(self, shown: float, fatigue: float) -> float:
         """Return the empathy an agent with `fatigue` shows, fresh they would show `shown`."""
@@ -343,10 +352,13 @@ class Strain:
 
 @attrs.frozen(kw_only=True)
 class Breaks:
-    """Rest breaks: after `every_s` seconds on duty since the last break, a break.
+    """Rest breaks: a break of `length_s` after every `every_s` seconds on duty.
 
-    An agent due a break takes it when their current call ends, so breaks stagger by
-    themselves; an agent on a break takes no calls.
+    The first breaks are staggered so that the team does not leave the phones together:
+    agent `k` of `n` (in the shift's order, from 0) is first due a break after
+    `every_s * (1/2 + k/n)`, then `every_s` after the end of each break.
+    An agent due a break takes it when their current call ends; an agent on a break takes
+    no calls. Breaks are taken only while calls still arrive.
 
     Example:
         >>> Breaks(every_s=7200, length_s=900).length_s

@@ -334,6 +334,21 @@ def _overlap(start: float, end: float, lo: float, hi: float) -> float:
     return max(0.0, min(end, hi) - max(start, lo))
 
 
+def _busy_per_interval(calls: Iterable[Call], width: float, intervals: int) -> list[float]:
+    """The agents' time on calls within each interval: each call split across its intervals."""
+    busy = [0.0] * intervals
+    for call in calls:
+        if call.abandoned:
+            continue
+        start = call.arrived_s + call.wait_s
+        end = start + call.handle_s
+        first = int(start // width)
+        last = min(int(end // width), intervals - 1)
+        for index in range(first, last + 1):
+            busy[index] += _overlap(start, end, index * width, (index + 1) * width)
+    return busy
+
+
 def _played(calls: Iterable[Call]) -> list[Contact]:
     return [call.contact for call in calls if call.contact is not None]
 
@@ -396,17 +411,12 @@ class ShiftResult:
         target = _check_target(t_s, self.shift.service_level_s)
         shift = self.shift
         width = shift.interval_s
-        spans = [
-            (c.arrived_s + c.wait_s, c.arrived_s + c.wait_s + c.handle_s)
-            for c in self.calls
-            if not c.abandoned
-        ]
+        busy_in = _busy_per_interval(self.calls, width, len(shift.arrivals))
         stats = []
         for index, bucket in enumerate(self._buckets()):
-            lo, hi = index * width, (index + 1) * width
             answered = [c for c in bucket if not c.abandoned]
             within = sum(1 for c in answered if c.wait_s <= target)
-            busy = sum(_overlap(start, end, lo, hi) for start, end in spans)
+            busy = busy_in[index]
             contacts = _played(bucket)
             customer, company, agent = _summaries(contacts)
             stats.append(

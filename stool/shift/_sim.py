@@ -58,7 +58,10 @@ class _Day:
             self.free.put(index)
         self.fatigue = [agent.fatigue for agent in shift.agents]
         self.last_call_end = [0.0] * len(shift.agents)
-        self.since_break = [0.0] * len(shift.agents)
+        # The first breaks are staggered: agent k of n is first due at every * (1/2 + k/n).
+        team = len(shift.agents)
+        every = shift.breaks.every_s if shift.breaks is not None else 0.0
+        self.since_break = [every * (k / team - 0.5) for k in range(team)]
         self.ledger = Ledger(entries=shift.ledger)
         self.calls: list[Call | _Answered] = []
         self.rests: list[Rest] = []
@@ -117,9 +120,11 @@ class _Day:
         self.last_call_end[index] = env.now
         if self.rest_due(index):
             start = env.now
-            yield env.timeout(cast("Breaks", self.shift.breaks).length_s)
+            length = cast("Breaks", self.shift.breaks).length_s
+            yield env.timeout(length)
             self.rests.append(Rest(agent=record.agent, start_s=start, end_s=env.now))
-            self.since_break[index] = env.now
+            self.since_break[index] = self.last_call_end[index] = env.now
+            self.fatigue[index] = self.shift.strain.after_break(self.fatigue[index], length)
         yield self.free.put(index)
 
     def source(self) -> Generator[Any, Any, None]:
