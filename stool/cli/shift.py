@@ -197,6 +197,7 @@ def _print(result: ShiftResult, seconds: float) -> None:
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        padding=(0, 1, 0, 0),
     )
     for name in (
         "hour",
@@ -290,9 +291,12 @@ def _print(result: ShiftResult, seconds: float) -> None:
         f"abandoned, service level {summary.service_level:.0%}, occupancy "
         f"{summary.occupancy:.0%}"
     )
-    if not math.isnan(summary.customer):
-        line += (
-            f"; legs {summary.customer:.2f} / {summary.company:.2f} / {summary.agent:.2f}, "
-            f"{summary.collapsed:.1%} collapsed; simulated in {seconds:.1f} s"
-        )
     out.print(line, highlight=False)
+    if not math.isnan(summary.customer):
+        out.print(
+            f"legs {summary.customer:.2f} / {summary.company:.2f} / {summary.agent:.2f} "
+            f"(customer / company / agent), {summary.collapsed:.1%} collapsed, "
+            f"{summary.bends} bends, {summary.breaks} breaks",
+            highlight=False,
+        )
+    out.print(f"simulated in {seconds:.1f} s", highlight=False)
