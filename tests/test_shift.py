@@ -597,6 +597,13 @@ class TestCompare:
         frame = comparison.to_frame()
         assert set(frame.columns) == {"a", "b", "change", "low", "high", "significant"}
         assert "<table" in comparison._repr_html_()
+        assert (
+            repr(comparison)
+            == "<Comparison 'shift' (a) against 'shift' (b): 2 runs on seeds 11-12>"
+        )
+        ax = comparison.plot("customer")
+        assert len(ax.lines) == 2
+        assert ax.get_ylabel() == "customer"
 
     @pytest.mark.parametrize(
         ("kwargs", "field"),
@@ -759,6 +766,12 @@ class TestValidation:
         with pytest.raises(ValidationError) as info:
             cls(**kwargs)
         assert info.value.field == field
+
+    def test_hashable_and_equal_by_value(self):
+        """Equal shifts are equal and hash alike, requests' contexts included."""
+        assert busy_store() == busy_store()
+        assert hash(busy_store()) == hash(busy_store())
+        assert busy_store() != busy_store(seed=12)
 
     def test_exported(self):
         """Shift and load_shift are stool's own names."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from stool.enums import Authority, CustomerType, Leg
+from stool.enums import CustomerType, Leg
 from stool.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -655,8 +655,3 @@ class ShiftResult:
             f"<ShiftResult {shift.name!r}: {len(self.calls)} calls, {answered} answered, "
             f"{len(shift.agents)} agents, {len(shift.arrivals)} intervals>"
         )
-
-
-def authority_name(authority: Authority | None) -> str:
-    """An authority as a lower-case word for reports."""
-    return "nobody" if authority is None else authority.name.lower()
