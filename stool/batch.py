@@ -106,6 +106,7 @@ _INPUTS: Final = (
     "concession_budget",
     "handle_time_s",
     "aht_target_s",
+    "queue_wait_imposed_s",
 )
 
 _KINDS: Final = "a pandas DataFrame, a pyarrow Table or a mapping of column names to numpy arrays"
