@@ -16,6 +16,8 @@ This package's top level is its public API; each name has one home module:
   PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
   Timeline, advise, load_scenario, play (stool.scenario); the events and scenarios
   modules. These load the
+  Timeline, advise (stool.scenario); Shift, load_shift (stool.shift); the events and
+  scenarios modules. These load the
   first time you use them, so `import stool` stays about as cheap as `import attrs`.
 
 From a shell, the `stool` command (or `python -m stool`) scores table files, checks
@@ -70,6 +72,7 @@ if TYPE_CHECKING:
         play,
     )
     from stool.scoring import LegScore, StoolScore, score, score_timeline
+    from stool.shift import Shift, load_shift
     from stool.spark import spark_schema
     from stool.tables import iter_table, read_table, write_table
 
@@ -100,6 +103,7 @@ __all__ = [
     "Propose",
     "Rule",
     "Scenario",
+    "Shift",
     "Step",
     "StoolError",
     "StoolModel",
@@ -120,6 +124,7 @@ __all__ = [
     "load_model",
     "load_policy",
     "load_scenario",
+    "load_shift",
     "play",
     "queue",
     "read_table",
@@ -177,6 +182,8 @@ _LAZY: dict[str, str] = {
     "read_table": "stool.tables",
     "write_table": "stool.tables",
     "iter_table": "stool.tables",
+    "Shift": "stool.shift",
+    "load_shift": "stool.shift",
 }
 
 # Submodules reachable as attributes (`stool.events.Resolve`) without an explicit import.

@@ -160,6 +160,7 @@ class Inputs(NamedTuple):
     concession_budget: Any
     handle_time_s: Any
     aht_target_s: Any
+    queue_wait_imposed_s: Any
 
 
 class Observed(NamedTuple):
@@ -219,7 +220,7 @@ def customer_known(o: Observed) -> tuple[Any, ...]:
 
 def company_known(o: Observed) -> tuple[Any, ...]:
     """Whether each company factor's inputs were all observed, in `FACTORS` order."""
-    return (1.0, 1.0, 1.0, 1.0, o.customer_value * o.prior_bad)
+    return (1.0, 1.0, 1.0, 1.0, o.customer_value * o.prior_bad, 1.0)
 
 
 def agent_known(o: Observed) -> tuple[Any, ...]:
@@ -313,7 +314,9 @@ def company_factors(
     stake = x.customer_value / (x.customer_value + m.retention_value_scale)
     loyal = customer * xp.exp(-m.loyalty_scar * x.prior_bad)
     retention = 1.0 - stake * (1.0 - loyal)
-    return (policy, concession, handle, reputation, retention)
+    # The queue: the other callers' waiting this call's handle time cost, in scales.
+    queue = xp.exp(-x.queue_wait_imposed_s / m.queue_wait_scale_s)
+    return (policy, concession, handle, reputation, retention, queue)
 
 
 def strain(xp: Any, abuse: Any, fulfilment: Any) -> Any:

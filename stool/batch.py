@@ -114,6 +114,7 @@ _INPUTS: Final = (
     "concession_budget",
     "handle_time_s",
     "aht_target_s",
+    "queue_wait_imposed_s",
 )
 
 FILE_CHUNK_ROWS: Final = 65_536

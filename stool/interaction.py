@@ -101,6 +101,12 @@ class Interaction:
     """Handle time of the contact, in seconds."""
     aht_target_s: float = positive(360.0, unit="seconds")
     """The average handle time target the agent is graded against, in seconds."""
+    queue_wait_imposed_s: float = non_negative(0.0, unit="seconds")
+    """The extra waiting this contact's handle time imposed on the other callers of its
+    interval, in seconds: the `imposed_wait_s` of
+    [cost_of_longer_calls][stool.queue.cost_of_longer_calls] for this one call (0 for a
+    call no longer than the interval's average). Read by the company leg's `queue`
+    factor; see [What a longer call costs the queue](../explanation/longer-calls.md)."""
     wait_time_s: float | None = non_negative(0.0, optional=True, unit="seconds")
     """Time the customer spent waiting for a response (queue and hold, or for a reply to
     an email or chat), in seconds; None if not observed."""

@@ -271,8 +271,12 @@ class CompanyModel(_LegModel):
     | `handle_time` | `exp(-aht_slope * max(handle_time / target - 1, 0))` |
     | `reputation` | a logistic curve of `C` around `reputation_midpoint` |
     | `retention` | `1 - stake * (1 - C * exp(-loyalty_scar * prior_bad_experiences))` |
+    | `queue` | `exp(-queue_wait_imposed_s / queue_wait_scale_s)` |
 
     Here `r` is the concession cost over the concession budget.
+    The `queue` factor weighs nothing by default (`queue_weight` 0): give it a weight to
+    have the company leg read what a call's extra minutes cost the other callers (see
+    [What a longer call costs the queue](../explanation/longer-calls.md)).
     The leg is their weighted mean, capped at `break_cap` when any rule was broken.
     """
 
@@ -282,6 +286,7 @@ class CompanyModel(_LegModel):
         "handle_time",
         "reputation",
         "retention",
+        "queue",
     )
     """The factor names, in the order of the weights and of `contributions`."""
     ALWAYS_OBSERVED: ClassVar[tuple[str, ...]] = (
@@ -289,6 +294,7 @@ class CompanyModel(_LegModel):
         "concession",
         "handle_time",
         "reputation",
+        "queue",
     )
     """The factors whose inputs can never be unknown: at least one must carry weight."""
 
@@ -302,6 +308,11 @@ class CompanyModel(_LegModel):
     """Weight of reputation: an unhappy customer talks and fills in a bad survey."""
     retention_weight: float = _weight(0.15)
     """Weight of keeping the customer's value."""
+    queue_weight: float = _weight(0.0)
+    """Weight of the queue: the waiting the call's handle time imposed on the other callers
+    of its interval (`queue_wait_imposed_s`). 0 by default, so scores read the handle time
+    against its fixed target only; give it a weight when the interactions carry the
+    queue's price (a [Shift][stool.shift.Shift] fills it in)."""
 
     bend_cost: float = non_negative(0.3)
     """Policy penalty per bend: one bend leaves `exp(-0.3) = 0.74` of the policy factor."""
@@ -329,6 +340,9 @@ class CompanyModel(_LegModel):
     loyalty_scar: float = non_negative(0.1)
     """Loyalty lost per prior bad experience even after a good recovery (the recovery
     paradox lifts satisfaction, not repurchase)."""
+    queue_wait_scale_s: float = positive(60.0, unit="seconds")
+    """The other callers' extra waiting, in seconds, that leaves `exp(-1) = 0.37` of the
+    queue factor: a minute of waiting imposed by one call's extra handle time."""
 
     _normalised: tuple[float, ...] = attrs.field(init=False, eq=False, repr=False)
 

@@ -95,6 +95,7 @@ FACTOR_LABELS: Final[dict[str, str]] = {
     "fatigue": "energy",
     "support": "support",
     "promise": "promise kept",
+    "queue": "queue",
 }
 """Readable names of the factors, as explanations print them."""
 
@@ -765,6 +766,7 @@ def _inputs(i: Any, model: StoolModel) -> _formula.Inputs:
         i.concession_budget,
         i.handle_time_s,
         i.aht_target_s,
+        i.queue_wait_imposed_s,
     )
 
 
@@ -1060,6 +1062,11 @@ def _company_handle_time(facts: _Facts) -> str:
     return _handle(facts.interaction, "target")
 
 
+def _queue(facts: _Facts) -> str:
+    imposed = facts.interaction.queue_wait_imposed_s
+    return f"the call's handle time made the other callers wait {imposed:.0f} s more in all"
+
+
 def _reputation(facts: _Facts) -> str:
     return f"{_csat(facts)}: a bad survey and bad word of mouth are likely"
 
@@ -1122,6 +1129,7 @@ _PHRASES: Final[dict[str, dict[str, _Phrase]]] = {
         "handle_time": _company_handle_time,
         "reputation": _reputation,
         "retention": _retention,
+        "queue": _queue,
     },
     _AGENT: {
         "abuse": _abuse,

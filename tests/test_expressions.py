@@ -15,6 +15,7 @@ import stool
 from stool.policy import (
     FUNCTIONS,
     MAX_DEPTH,
+    MAX_INTEGER,
     MAX_LENGTH,
     Expression,
     PolicyDefinitionError,
@@ -468,6 +469,8 @@ def arithmetic(draw: st.DrawFn, depth: int = 3) -> tuple[str, float]:
     right_text, right = draw(arithmetic(depth - 1))
     op = draw(st.sampled_from(["+", "-", "*"]))
     result = left + right if op == "+" else left - right if op == "-" else left * right
+    if isinstance(result, int) and abs(result) > MAX_INTEGER:
+        result = float(result)  # as the engine does: beyond 2**53, a float64
     return f"({left_text} {op} {right_text})", result
 
 

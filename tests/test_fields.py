@@ -91,6 +91,7 @@ CONTRACT: dict[type, dict[str, Range]] = {
         "extra_mile": OPT_BOOL,
         "handle_time_s": NON_NEG,
         "aht_target_s": POSITIVE,
+        "queue_wait_imposed_s": NON_NEG,
         "wait_time_s": OPT_NON_NEG,
         "transfers": COUNT,
         "repeat_contacts": COUNT,
