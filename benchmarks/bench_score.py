@@ -199,6 +199,11 @@ def floor(c: dict[str, np.ndarray], model: StoolModel) -> dict[str, np.ndarray]:
             * (1.0 - customer * np.exp(-km.loyalty_scar * prior))
         )
     )
+    # The queue factor: no waiting imposed on the interval's other callers unless a column says so.
+    imposed = c.get("queue_wait_imposed_s")
+    company = company + kw[5] * (
+        1.0 if imposed is None else np.exp(-imposed / km.queue_wait_scale_s)
+    )
     company = np.where(breaks > 0, np.minimum(company, km.break_cap), company)
     abuse = c["customer_abuse"]
     agent = (
