@@ -457,6 +457,33 @@ class Legs(NamedTuple):
     agent: Any
 
 
+class CustomerLeg(NamedTuple):
+    """The customer leg, as [customer_leg][stool._formula.customer_leg] returns it."""
+
+    terms: list[Any]
+    value: Any
+    coverage: Any
+    shares: Any
+
+
+def customer_leg(
+    xp: Any, normalised: tuple[float, ...], factors: tuple[Any, ...], known: tuple[Any, ...] | None
+) -> CustomerLeg:
+    """Compute the customer leg from its factor satisfactions and which were observed.
+
+    `factors` come from [customer_factors][stool._formula.customer_factors] on inputs
+    whose unobserved values hold their best; `known` from
+    [customer_known][stool._formula.customer_known], or None when every input was
+    observed (the weighted mean; coverage 1, shares None).
+    [evaluate][stool._formula.evaluate] calls this, and so does the fit of
+    `stool.research`, which evaluates the customer leg alone.
+    """
+    if known is None:
+        terms, value = weighted_mean(normalised, factors)
+        return CustomerLeg(terms, value, 1.0, None)
+    return CustomerLeg(*shared_mean(xp, normalised, factors, known))
+
+
 def evaluate(xp: Any, model: StoolModel, x: Inputs, observed: Observed | None) -> Legs:
     """Compute the three legs, the customer leg first (the service-profit chain).
 
@@ -467,17 +494,16 @@ def evaluate(xp: Any, model: StoolModel, x: Inputs, observed: Observed | None) -
     best case.
     """
     cm, km, am = model.customer, model.company, model.agent
-    cw, kw, aw = cm._normalised, km._normalised, am._normalised  # noqa: SLF001
+    kw, aw = km._normalised, am._normalised  # noqa: SLF001
     over = overrun(xp, x.handle_time_s, x.aht_target_s)
-    factors = customer_factors(xp, cm, x)
-    c_shares = k_shares = a_shares = None
-    if observed is None:
-        c_terms, customer = weighted_mean(cw, factors)
-        c_coverage: Any = 1.0
-    else:
-        c_terms, customer, c_coverage, c_shares = shared_mean(
-            xp, cw, factors, customer_known(observed)
-        )
+    known = None if observed is None else customer_known(observed)
+    c_terms, customer, c_coverage, c_shares = customer_leg(
+        xp,
+        cm._normalised,  # noqa: SLF001 - the model's own normalised weights
+        customer_factors(xp, cm, x),
+        known,
+    )
+    k_shares = a_shares = None
     # The company and agent legs read the customer leg's value.
     k_factors = company_factors(xp, km, customer, over, x)
     a_factors = agent_factors(xp, am, customer, over, x)

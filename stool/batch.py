@@ -402,25 +402,14 @@ def _score_columns(
     flags = np.empty((4, rows), dtype=bool)
     status = np.empty((3, rows), dtype=np.int8)
     codes = np.empty(rows, dtype=np.int8)
-    inputs = [columns[name] for name in _INPUTS]
-    unknowable = [columns[name] for name in UNKNOWABLE_FIELDS]
-    positions = [_INPUTS.index(name) for name in UNKNOWABLE_FIELDS]
-    best = [_formula.BEST[name] for name in UNKNOWABLE_FIELDS]
     holds, at_risk, thin = (_STATUS_CODES[member] for member in LegStatus)
     # Ratios may overflow to inf before they saturate, as Python floats silently do in
     # `score`; numpy would warn about it.
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
         for start in range(0, rows, CHUNK_ROWS):
             part = slice(start, min(start + CHUNK_ROWS, rows))
-            args = [value[part] if isinstance(value, np.ndarray) else value for value in inputs]
-            observed = _observed(
-                [value[part] if isinstance(value, np.ndarray) else value for value in unknowable]
-            )
-            if observed is not None:
-                for position, flag, value in zip(positions, observed, best, strict=True):
-                    if flag is not True:
-                        args[position] = np.where(flag, args[position], value)
-            legs = _formula.evaluate(xp, model, _formula.Inputs(*args), observed)
+            inputs, observed, unknowable = _chunk_inputs(columns, part)
+            legs = _formula.evaluate(xp, model, inputs, observed)
             customer = legs.customer
             values = (customer, legs.company, legs.agent)
             coverages = (legs.customer_coverage, legs.company_coverage, legs.agent_coverage)
@@ -435,10 +424,7 @@ def _score_columns(
                 (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
             )
             predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
-            codes[part] = _type_codes(
-                [value[part] if isinstance(value, np.ndarray) else value for value in unknowable],
-                thresholds,
-            )
+            codes[part] = _type_codes(unknowable, thresholds)
     return {
         "customer": legs_out[0],
         "company": legs_out[1],
@@ -457,6 +443,41 @@ def _score_columns(
         "company_status": status[1],
         "agent_status": status[2],
     }
+
+
+_UNKNOWABLE_POSITIONS: Final = tuple(_INPUTS.index(name) for name in UNKNOWABLE_FIELDS)
+_UNKNOWABLE_BEST: Final = tuple(_formula.BEST[name] for name in UNKNOWABLE_FIELDS)
+
+
+def _chunk_inputs(
+    columns: dict[str, Any], part: slice
+) -> tuple[_formula.Inputs, _formula.Observed | None, list[Any]]:
+    """The formulas' inputs for the rows in `part` of validated columns.
+
+    Returns the [Inputs][stool._formula.Inputs] with every unobserved value at its best,
+    which inputs were observed (None: all of them), and the unknowable columns' values as
+    read (NaN: not observed). [score_batch][stool.batch.score_batch] calls this for each
+    chunk, and `stool.research` once for a whole table.
+    """
+    import numpy as np  # noqa: PLC0415
+
+    args = [_rows(columns[name], part) for name in _INPUTS]
+    unknowable = [_rows(columns[name], part) for name in UNKNOWABLE_FIELDS]
+    observed = _observed(unknowable)
+    if observed is not None:
+        for position, flag, value in zip(
+            _UNKNOWABLE_POSITIONS, observed, _UNKNOWABLE_BEST, strict=True
+        ):
+            if flag is not True:
+                args[position] = np.where(flag, args[position], value)
+    return _formula.Inputs(*args), observed, unknowable
+
+
+def _rows(value: Any, part: slice) -> Any:
+    """The rows in `part` of a column, or the value of a column that is one constant."""
+    import numpy as np  # noqa: PLC0415
+
+    return value[part] if isinstance(value, np.ndarray) else value
 
 
 def _observed(values: list[Any]) -> _formula.Observed | None:
