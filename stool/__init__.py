@@ -12,13 +12,12 @@ This package's top level is its public API; each name has one home module:
   unstructure, structure (stool.serialization). These load with `import stool`.
 - score, StoolScore, StoolModel and the leg models (stool.scoring, stool.models);
   score_batch, score_batches (stool.batch); spark_schema (stool.spark); read_table,
-  write_table, iter_table (stool.tables);
-  PolicyBook, load_policy, load_example, run_tests (stool.policy); Scenario,
-  Timeline, advise, load_scenario, play (stool.scenario); the events and scenarios
-  modules. These load the
-  Timeline, advise (stool.scenario); Shift, load_shift (stool.shift); the events and
-  scenarios modules. These load the
-  first time you use them, so `import stool` stays about as cheap as `import attrs`.
+  write_table, iter_table (stool.tables); PolicyBook, load_policy, load_example,
+  run_tests (stool.policy); Scenario, Timeline, advise, load_scenario, play
+  (stool.scenario); Shift, load_shift (stool.shift); fit, evaluate, compare,
+  sensitivity and their results (stool.research, the `research` extra); the events and
+  scenarios modules. These load the first time you use them, so `import stool` stays
+  about as cheap as `import attrs`.
 
 From a shell, the `stool` command (or `python -m stool`) scores table files, checks
 and tests policy books, and plays the canned scenarios: run `stool --help`.
@@ -60,6 +59,16 @@ if TYPE_CHECKING:
         load_policy,
         run_tests,
     )
+    from stool.research import (
+        Comparison,
+        Evaluation,
+        FitResult,
+        Sensitivity,
+        compare,
+        evaluate,
+        fit,
+        sensitivity,
+    )
     from stool.scenario import (
         Advice,
         Deviate,
@@ -85,12 +94,15 @@ __all__ = [
     "Channel",
     "Company",
     "CompanyModel",
+    "Comparison",
     "Customer",
     "CustomerModel",
     "CustomerType",
     "Decision",
     "Deviate",
+    "Evaluation",
     "Finding",
+    "FitResult",
     "Interaction",
     "Ledger",
     "Leg",
@@ -103,6 +115,7 @@ __all__ = [
     "Propose",
     "Rule",
     "Scenario",
+    "Sensitivity",
     "Shift",
     "Step",
     "StoolError",
@@ -117,8 +130,11 @@ __all__ = [
     "advise",
     "apply_decision",
     "classify",
+    "compare",
     "compile_expression",
+    "evaluate",
     "events",
+    "fit",
     "iter_table",
     "load_example",
     "load_model",
@@ -135,6 +151,7 @@ __all__ = [
     "score_batch",
     "score_batches",
     "score_timeline",
+    "sensitivity",
     "spark_schema",
     "structure",
     "unstructure",
@@ -179,6 +196,14 @@ _LAZY: dict[str, str] = {
     "advise": "stool.scenario",
     "load_scenario": "stool.scenario",
     "play": "stool.scenario",
+    "fit": "stool.research",
+    "evaluate": "stool.research",
+    "compare": "stool.research",
+    "sensitivity": "stool.research",
+    "FitResult": "stool.research",
+    "Evaluation": "stool.research",
+    "Comparison": "stool.research",
+    "Sensitivity": "stool.research",
     "read_table": "stool.tables",
     "write_table": "stool.tables",
     "iter_table": "stool.tables",

@@ -240,26 +240,34 @@ def wait_effort(xp: Any, wait_time_s: Any, wait_scale_s: Any, shape: float) -> A
     return xp.where(wait_time_s > 0.0, units, 0.0)
 
 
-def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
-    """Return the customer factor satisfactions, in `CustomerModel.FACTORS` order."""
-    fulfilment = x.fulfilment
-    # Informational justice: an explanation is owed in proportion to the bad news.
-    explanation = 1.0 - (1.0 - fulfilment) * (1.0 - x.clarity)
-    # Customer effort: waiting, transfers and repeat contacts, in units of effort.
-    effort = xp.exp(
+def effort_factor(xp: Any, m: CustomerModel, x: Inputs) -> Any:
+    """Customer effort: waiting, transfers and repeat contacts, in units of effort."""
+    return xp.exp(
         -(
             wait_effort(xp, x.wait_time_s, x.wait_scale_s, m.wait_shape)
             + m.transfer_effort * x.transfers
             + m.repeat_effort * x.repeat_contacts
         )
     )
-    # Expectation-disconfirmation: the outcome against the (lowered) expectation; a
-    # shortfall weighs loss_aversion times a surplus.
-    gap = fulfilment - expected_outcome(xp, m, x.expectation, x.prior_bad)
+
+
+def expectations_factor(xp: Any, m: CustomerModel, x: Inputs) -> Any:
+    """Expectation-disconfirmation: the outcome against the (lowered) expectation.
+
+    A shortfall weighs `loss_aversion` times a surplus.
+    """
+    gap = x.fulfilment - expected_outcome(xp, m, x.expectation, x.prior_bad)
     felt = xp.where(gap < 0.0, m.loss_aversion * gap, gap)
-    expectations = logistic(xp, m.disconfirmation_steepness * felt)
-    # A promise: kept is `promise_kept`; each day early adds a little to the log-odds,
-    # each day late takes a lot (saturated so that no input turns it into inf - inf).
+    return logistic(xp, m.disconfirmation_steepness * felt)
+
+
+def promise_factor(xp: Any, m: CustomerModel, x: Inputs) -> Any:
+    """A promise: kept is `promise_kept`; each day early adds a little, late takes a lot.
+
+    Days early or late move the log-odds, saturated so that no input turns it into
+    `inf - inf`; kept to the day (or no promise) it is exactly `promise_kept`, on both
+    paths alike.
+    """
     late = xp.minimum(xp.maximum(x.lateness_days, -RATIO_CEILING), RATIO_CEILING)
     odds = (
         math.log(m.promise_kept / (1.0 - m.promise_kept))
@@ -267,25 +275,46 @@ def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
         - xp.maximum(late, 0.0) / m.promise_late_scale_days
     )
     promise = logistic(xp, xp.minimum(xp.maximum(odds, -RATIO_CEILING), RATIO_CEILING))
-    # Kept to the day (or no promise): exactly `promise_kept`, on both paths alike.
-    promise = xp.where(late == 0.0, m.promise_kept, promise)
-    # Recovery from a bad start: hostility from prior bad experiences, repaired by a
-    # professional fulfilment, fully so with the extra mile.
+    return xp.where(late == 0.0, m.promise_kept, promise)
+
+
+def recovery_factor(xp: Any, m: CustomerModel, x: Inputs) -> Any:
+    """Recovery from a bad start: hostility from prior bad experiences, repaired.
+
+    A professional fulfilment repairs it in part, fully so with the extra mile.
+    """
     hostility = 1.0 - xp.exp(-m.hostility_rate * x.prior_bad)
     share = m.recovery_without_extra_mile
-    repair = fulfilment * x.professionalism * (share + (1.0 - share) * x.extra_mile)
-    recovery = 1.0 - hostility * (1.0 - repair)
+    repair = x.fulfilment * x.professionalism * (share + (1.0 - share) * x.extra_mile)
+    return 1.0 - hostility * (1.0 - repair)
+
+
+def customer_factors(xp: Any, m: CustomerModel, x: Inputs) -> tuple[Any, ...]:
+    """Return the customer factor satisfactions, in `CustomerModel.FACTORS` order."""
+    fulfilment = x.fulfilment
+    # Informational justice: an explanation is owed in proportion to the bad news.
+    explanation = 1.0 - (1.0 - fulfilment) * (1.0 - x.clarity)
     return (
         fulfilment,
         x.professionalism,
         x.empathy,
         explanation,
-        effort,
-        expectations,
-        promise,
+        effort_factor(xp, m, x),
+        expectations_factor(xp, m, x),
+        promise_factor(xp, m, x),
         x.extra_mile * 1.0,
-        recovery,
+        recovery_factor(xp, m, x),
     )
+
+
+SHAPED_FACTORS: Final = {
+    "effort": effort_factor,
+    "expectations": expectations_factor,
+    "promise": promise_factor,
+    "recovery": recovery_factor,
+}
+"""The customer factors that have curve parameters, each with the function computing it
+alone: the fit differentiates one factor at a time."""
 
 
 def company_factors(
