@@ -301,11 +301,38 @@ def _scaling(rows: Rows, space: Space, seed: int) -> npt.NDArray[np.float64]:
 
 
 def _optimise(rows: Rows, space: Space, scale: npt.NDArray[np.float64]) -> _Optimum:
-    from scipy.optimize import minimize  # noqa: PLC0415 - scipy is an optional extra
+    """Maximise the likelihood in two stages: the curves held first, then everything.
 
+    The first stage fits the weights and the calibration with every curve at its
+    start, which is quick (no curve to differentiate) and brings the cut-points and
+    slope to the answers' scale before any curve moves; a curve moved while the
+    calibration is still far off can run into a worse local optimum.
+    """
     if not space.size:
         return _Optimum(space.x0, converged=True, iterations=0, message="nothing to fit")
-    objective = Objective(rows, space)
+    v = space.x0
+    iterations = 0
+    curves = slice(len(space.weight_names), len(space.weight_names) + len(space.curves))
+    if space.curves and space.size > len(space.curves):
+        lower = space.lower.copy()
+        upper = space.upper.copy()
+        lower[curves] = upper[curves] = v[curves]
+        held = _minimise(Objective(rows, space, curves=False), v, lower, upper, scale, rows.n)
+        v, iterations = held.v, held.iterations
+    whole = _minimise(Objective(rows, space), v, space.lower, space.upper, scale, rows.n)
+    whole.iterations += iterations
+    return whole
+
+
+def _minimise(  # noqa: PLR0917 - a private step of _optimise
+    objective: Objective,
+    v: npt.NDArray[np.float64],
+    lower: npt.NDArray[np.float64],
+    upper: npt.NDArray[np.float64],
+    scale: npt.NDArray[np.float64],
+    rows: int,
+) -> _Optimum:
+    from scipy.optimize import minimize  # noqa: PLC0415 - scipy is an optional extra
 
     def scaled(z: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
         value, gradient = objective(z / scale)
@@ -313,15 +340,17 @@ def _optimise(rows: Rows, space: Space, scale: npt.NDArray[np.float64]) -> _Opti
 
     result = minimize(
         scaled,
-        space.x0 * scale,
+        v * scale,
         jac=True,
         method="L-BFGS-B",
-        bounds=list(zip(space.lower * scale, space.upper * scale, strict=True)),
-        options={"maxcor": MEMORY, "maxiter": MAX_ITERATIONS, "ftol": TOLERANCE / rows.n},
+        bounds=list(zip(lower * scale, upper * scale, strict=True)),
+        options={"maxcor": MEMORY, "maxiter": MAX_ITERATIONS, "ftol": TOLERANCE / rows},
     )
-    v = np.clip(result.x / scale, space.lower, space.upper)
     return _Optimum(
-        v, converged=bool(result.success), iterations=int(result.nit), message=str(result.message)
+        np.clip(result.x / scale, lower, upper),
+        converged=bool(result.success),
+        iterations=int(result.nit),
+        message=str(result.message),
     )
 
 

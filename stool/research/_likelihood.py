@@ -85,18 +85,21 @@ class _State:
 class Objective:
     """The mean negative log-likelihood of some rows' answers, as a function of coordinates."""
 
-    def __init__(self, rows: Rows, space: Space) -> None:
+    def __init__(self, rows: Rows, space: Space, *, curves: bool = True) -> None:
         answers = rows.answers
         if answers is None:  # pragma: no cover - a fit always reads answers
             msg = "an objective needs answers"
             raise ValueError(msg)
         self.rows = rows
         self.space = space
-        self.groups = curve_groups(space)
+        # Without `curves`, the curve parameters are held and their gradient left at 0.
+        self.groups = curve_groups(space) if curves else []
         counts = np.bincount(answers, minlength=len(ANSWERS) + 1)[1:]
         self.counts = counts.astype(np.float64)
         self.evaluations = 0
-        self.needed = sorted(set(space.weight_index) | {curve.factor for curve in space.curves})
+        self.needed = sorted(
+            set(space.weight_index) | {curve.factor for group in self.groups for _, curve in group}
+        )
 
     def __call__(self, v: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
         """Return the mean negative log-likelihood at `v` and its gradient."""

@@ -42,6 +42,10 @@ __all__ = [
 LEVEL: Final = 0.95
 """The coverage of the intervals: 95 %."""
 
+MIN_FLAGGED: Final = 30
+"""The flag's recall and lift need at least this many flagged contacts: with fewer, a
+rate of caught low answers is mostly noise (and a bootstrap of none caught is none)."""
+
 MIN_DEFINED: Final = 0.9
 """An interval is given when the metric is defined in at least this share of resamples."""
 
@@ -292,8 +296,9 @@ class Scorer:
         flag_rate = sums[:, 7]
         base = sums[:, 8]
         hits = sums[:, 9]
-        recall = np.where(base > 0.0, hits / base, np.nan)
-        lift = np.where((flag_rate > 0.0) & (base > 0.0), hits / flag_rate / base, np.nan)
+        enough = flag_rate * total >= MIN_FLAGGED
+        recall = np.where(enough & (base > 0.0), hits / base, np.nan)
+        lift = np.where(enough & (base > 0.0), hits / flag_rate / base, np.nan)
         auc = self._auc(weights)
         spearman = np.where((var_p > 0.0) & (var_y > 0.0), self._spearman(weights, total), np.nan)
         return np.column_stack(
@@ -517,8 +522,14 @@ def reasons_for(answers: npt.NDArray[Any], predictions: Predictions, *, low: int
         reasons.update(auc=why, flag_recall=why, flag_lift=why)
     elif positive.all():
         reasons["auc"] = f"every answer is at or below {low}"
-    if not predictions.flagged.any():
-        reasons.setdefault("flag_lift", "no contact is flagged")
+    flagged = int(predictions.flagged.sum())
+    if flagged < MIN_FLAGGED:
+        why = (
+            f"{flagged} contacts are flagged: at least {MIN_FLAGGED} are needed to measure "
+            "the flag's recall and lift"
+        )
+        reasons.setdefault("flag_recall", why)
+        reasons.setdefault("flag_lift", why)
     if len(np.unique(predictions.predicted)) < 2:
         why = "the predictions take one value in every row"
         reasons.update(spearman=why, calibration_slope=why, calibration_intercept=why)
