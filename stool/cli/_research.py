@@ -10,7 +10,7 @@ import click
 from stool.cli._common import _option
 
 if TYPE_CHECKING:
-    from stool.research import Drivers, Metrics
+    from stool.research import Drivers, Metrics, Parameters
 
 __all__ = [
     "absent_option",
@@ -23,6 +23,7 @@ __all__ = [
     "n_boot_option",
     "print_drivers",
     "print_metrics",
+    "print_unidentified",
     "read_answers",
     "seed_option",
     "target_option",
@@ -139,6 +140,23 @@ def print_drivers(out: Any, drivers: Drivers) -> None:
             _number(d.leg_share),
             _number(d.variation_share),
         )
+    out.print(table)
+
+
+def print_unidentified(out: Any, params: Parameters) -> None:
+    """Print the parameters the data could not identify, with why, as a Rich table."""
+    from rich import box  # noqa: PLC0415 - Rich loads only when a command prints
+    from rich.table import Table  # noqa: PLC0415
+
+    unidentified = params.unidentified
+    if not unidentified:
+        return
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="Not identified: left at their start")
+    table.add_column("parameter")
+    table.add_column("start", justify="right")
+    table.add_column("why")
+    for p in unidentified:
+        table.add_row(p.name, f"{p.start:.6g}", p.reason)
     out.print(table)
 
 

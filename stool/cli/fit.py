@@ -47,6 +47,7 @@ from stool.cli._research import (
     n_boot_option,
     print_drivers,
     print_metrics,
+    print_unidentified,
     read_answers,
     seed_option,
     target_option,
@@ -198,8 +199,7 @@ def command(
     out.print(f"Metrics, {folds}:")
     print_metrics(out, result.metrics)
     print_drivers(out, result.drivers)
-    for p in result.params.unidentified:
-        out.print(f"Not identified, left at {p.start:.6g}: {p.name} ({p.reason})")
+    print_unidentified(out, result.params)
     for note in result.notes:
         out.print(f"Note: {note}")
     if fail_at_chance and at_chance(result.metrics):

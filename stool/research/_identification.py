@@ -101,7 +101,7 @@ class _Evidence:
         if not self.varies[index]:
             return (
                 f"the {label} factor takes one value in every row where it is observed "
-                "(a constant acts as an intercept, which the cut-points already fit)"
+                "(a constant is an intercept, which the cut-points fit)"
             )
         return None
 
