@@ -120,7 +120,7 @@ class Metric:
     """
 
     name: str
-    """The metric's name, one of [METRIC_NAMES][stool.research._metrics.METRIC_NAMES]."""
+    """The metric's name, one of [METRIC_NAMES][stool.research.METRIC_NAMES]."""
     value: float | None
     """The estimate, or None when the data cannot give it."""
     low: float | None
@@ -157,7 +157,7 @@ class Metrics:
     """
 
     items: tuple[Metric, ...]
-    """The metrics, in the order of [METRIC_NAMES][stool.research._metrics.METRIC_NAMES]."""
+    """The metrics, in the order of [METRIC_NAMES][stool.research.METRIC_NAMES]."""
     rows: int
     """How many rows they were computed on."""
     resamples: int
