@@ -568,17 +568,17 @@ class TestRecovery:
     def test_a_larger_table_every_parameter(self):
         """20,000 answers, every default parameter: the optimum, the predictions, the main numbers.
 
-        The fit from the default start reaches the optimum a fit from the truth reaches:
-        the optimiser finds the maximum. Where the data pin a parameter down it is close;
-        the promise's and the expectations' curves trade off with their weights at this
-        size (the likelihood is flat along them), so they are checked through the
-        predictions, not one by one.
+        The fit from the default start does at least as well as a fit started from the
+        truth, and better than the truth itself: the optimiser finds the maximum. Where
+        the data pin a parameter down it is close; the promise's and the expectations'
+        curves trade off with their weights at this size (the likelihood is flat along
+        them), so they are checked through the predictions, not one by one.
         """
         truth = hidden_model()
         table = with_answers(export(20_000, seed=11), truth, seed=12)
         result = fit(table, cv=None, n_boot=0)
         from_truth = fit(table, model=truth, cv=None, n_boot=0)
-        assert result.log_likelihood == pytest.approx(from_truth.log_likelihood, abs=0.1)
+        assert result.log_likelihood >= from_truth.log_likelihood - 0.1
         assert result.log_likelihood >= from_truth.start_log_likelihood
         model = result.model
         rows = rows_of(table, truth)

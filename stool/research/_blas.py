@@ -32,6 +32,9 @@ def single_blas_thread() -> Iterator[None]:
     except ImportError:  # pragma: no cover - the research extra installs it
         yield
         return
+    # threadpoolctl limits the libraries loaded so far: load scipy's BLAS first.
+    import scipy.optimize  # noqa: F401, PLC0415 - loaded for its BLAS
+
     limits: Any = threadpool_limits(limits=1, user_api="blas")
     with limits:
         yield

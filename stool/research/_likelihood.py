@@ -156,30 +156,31 @@ class Objective:
         by_answer_l = np.bincount(index, weights=f_low, minlength=len(ANSWERS))
         total.cuts += by_answer_u[:-1] - by_answer_l[1:]
         g_leg = state.slope * d_eta  # d loglik / d leg, per row
+        # The leg is the mean of the factors that count in it: the observed ones, and the
+        # unobserved ones held at their best case because it is below the leg
+        # (`shared_mean`). With m_j = 1 for those and D = sum(nu_i * m_i):
+        # d leg / d s_j = nu_j * m_j / D and d leg / d w_j = m_j * (s_j - leg) / (W * D).
         known = chunk.known
-        if known is None:
-            on_estimate, on_best, estimate = g_leg, None, value
-        else:
-            active = leg.estimate <= leg.best
-            on_estimate = np.where(active, g_leg / leg.coverage, 0.0)
-            on_best = np.where(active, 0.0, g_leg)
-            estimate = leg.estimate
-        # d loglik / d factor j, per row, over the factor's normalised weight.
-        per_factor = {}
-        for j in self.needed:
-            share = on_estimate if known is None else on_estimate * known[j]
-            per_factor[j] = share if on_best is None else share + on_best
         free = self.space.weight_index
+        per_factor = {}
+        if known is None:
+            for j in self.needed:
+                per_factor[j] = g_leg
+        else:
+            counts = [
+                flag + (1.0 - flag) * (factor < value)
+                for flag, factor in zip(known, factors, strict=True)
+            ]
+            denominator: Any = 0.0
+            for share, count in zip(normalised, counts, strict=True):
+                denominator = denominator + share * count
+            on_leg = g_leg / denominator
+            for j in self.needed:
+                per_factor[j] = on_leg * counts[j]
         if free:
-            # d leg / d w_j: k_j (s_j - estimate) on the estimate, or (s_j - best) on the
-            # best case, over the sum of the raw weights.
             raw_total = math.fsum(cm.weights.values())
-            on_level = on_estimate * estimate
-            level = _dot(on_best, leg.best) if on_best is not None else 0.0
-            every = float(np.sum(on_level))
             for position, j in enumerate(free):
-                at_estimate = every if known is None else _dot(known[j], on_level)
-                change = _dot(per_factor[j], factors[j]) - at_estimate - level
+                change = _dot(per_factor[j], factors[j]) - _dot(per_factor[j], value)
                 total.weights[position] += change / raw_total
         for model, curves in state.steps:
             self._curve_gradient(
