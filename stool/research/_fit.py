@@ -312,7 +312,7 @@ def _optimise(rows: Rows, space: Space, scale: npt.NDArray[np.float64]) -> _Opti
         return _Optimum(space.x0, converged=True, iterations=0, message="nothing to fit")
     v = space.x0
     iterations = 0
-    curves = slice(len(space.weight_names), len(space.weight_names) + len(space.curves))
+    curves = slice(len(space.weight_coords), len(space.weight_coords) + len(space.curves))
     if space.curves and space.size > len(space.curves):
         lower = space.lower.copy()
         upper = space.upper.copy()
@@ -618,9 +618,9 @@ def _parameters(
     bound = space.at_bound(v)
     fitted_customer = space.customer(v)
     at: dict[str, bool] = {}
-    for position, name in enumerate(space.weight_names):
-        at[f"customer.{name}_weight"] = bool(bound[position])
-    offset = len(space.weight_names)
+    for position, index in enumerate(space.weight_coords):
+        at[f"customer.{space.weight_names[index]}_weight"] = bool(bound[position])
+    offset = len(space.weight_coords)
     for position, curve in enumerate(space.curves, start=offset):
         at[f"customer.{curve.field}"] = bool(bound[position])
     offset += len(space.curves)

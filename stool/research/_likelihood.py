@@ -199,7 +199,7 @@ class Objective:
         """For each group of curve parameters, the model with each moved by its step."""
         space = self.space
         out = []
-        start = len(space.weight_names)
+        start = len(space.weight_coords)
         for group in self.groups:
             # The wait scales share one step: each row's change is divided by it.
             scales = [start + p for p, curve in group if curve.field in SCALE_FIELDS]

@@ -100,9 +100,11 @@ CUT_RANGE: Final = 100.0
 LOGIT_RANGE: Final = 18.0
 """Open fractions are fitted on the logit scale within this of 0 (1.5e-8 from the ends)."""
 ALWAYS_OBSERVED_FLOOR: Final = 1e-3
-"""A free always-observed weight stays above this share of the largest free weight."""
+"""A free always-observed weight that is not the reference stays above this many times
+the reference weight (or the largest start weight)."""
 WEIGHT_MAX: Final = 1e3
-"""Free weights, when their total is fitted, stay below this many times the largest start."""
+"""Free weights stay below this many times the reference weight (or the largest start
+weight)."""
 
 
 def check_names(params: Any, field: str) -> tuple[str, ...]:
@@ -206,13 +208,35 @@ class Fixed:
     reason: str
 
 
+def _calibration_coordinates(
+    calibration: Calibration, slope: bool, cuts: tuple[int, int] | None
+) -> list[tuple[float, float, float]]:
+    """The calibration's coordinates: (lower bound, upper bound, start) for each."""
+    out = []
+    if slope:
+        centre = math.log(calibration.slope)
+        spread = math.log(POSITIVE_RANGE)
+        out.append((centre - spread, centre + spread, centre))
+    if cuts is not None:
+        first, last = cuts
+        c = calibration.cutpoints
+        out.append((-CUT_RANGE, CUT_RANGE, min(max(c[first], -CUT_RANGE), CUT_RANGE)))
+        out.extend(
+            (MIN_GAP, MAX_GAP, min(max(c[k + 1] - c[k], MIN_GAP), MAX_GAP))
+            for k in range(first, last)
+        )
+    return out
+
+
 class Space:
     """The free coordinates of a fit and the map from them to a model.
 
     Coordinates, in order: the free weights (`u`, see below), the free curve parameters
     (transformed), the slope (log), the lowest identified cut-point and the gaps above it.
     Weights: with `hold` the free weights are `total * u / sum(u)`, keeping their start
-    total (only their ratios are identified); otherwise they are `scale * u`.
+    total (only their ratios are identified), with `u` of a reference weight held at 1
+    (the promise's if it is free, else the largest at the start), so that no direction
+    of the coordinates leaves the weights unchanged; otherwise they are `scale * u`.
     """
 
     def __init__(
@@ -236,41 +260,43 @@ class Space:
         if hold and self.weight_total == 0.0:
             self.weight_total = 1.0
         self.weight_scale = largest if largest > 0.0 else 1.0
+        self.reference: int | None = None
+        ratios = [value / self.weight_scale for value in start_weights]
+        if hold and weights:
+            preferred = [
+                i for i, name in enumerate(weights) if name in CustomerModel.ALWAYS_OBSERVED
+            ]
+            self.reference = (
+                preferred[0]
+                if preferred
+                else max(range(len(weights)), key=start_weights.__getitem__)
+            )
+            base = start_weights[self.reference]
+            ratios = (
+                [value / base for value in start_weights] if base > 0.0 else [1.0] * len(weights)
+            )
+        self.weight_coords = tuple(i for i in range(len(weights)) if i != self.reference)
         self.curves = tuple(_curve(name, getattr(cm, name)) for name in curves)
         self.slope_free = slope
         self.cuts = cuts  # the identified cut-points, first and last (0-based), if free
         lower: list[float] = []
         upper: list[float] = []
         x0: list[float] = []
-        top = 1.0 if hold else WEIGHT_MAX
-        for name, value in zip(weights, start_weights, strict=True):
-            floor = ALWAYS_OBSERVED_FLOOR if name in CustomerModel.ALWAYS_OBSERVED else 0.0
+        for i in self.weight_coords:
+            floor = ALWAYS_OBSERVED_FLOOR if weights[i] in CustomerModel.ALWAYS_OBSERVED else 0.0
             lower.append(floor)
-            upper.append(top)
-            x0.append(min(max(value / self.weight_scale, floor), top))
+            upper.append(WEIGHT_MAX)
+            x0.append(min(max(ratios[i], floor), WEIGHT_MAX))
         for curve in self.curves:
             lower.append(curve.lower)
             upper.append(curve.upper)
             x0.append(
                 min(max(curve.to_coordinate(getattr(cm, curve.field)), curve.lower), curve.upper)
             )
-        calibration = start.calibration
-        if slope:
-            centre = math.log(calibration.slope)
-            spread = math.log(POSITIVE_RANGE)
-            lower.append(centre - spread)
-            upper.append(centre + spread)
-            x0.append(centre)
-        if cuts is not None:
-            first, last = cuts
-            c = calibration.cutpoints
-            lower.append(-CUT_RANGE)
-            upper.append(CUT_RANGE)
-            x0.append(min(max(c[first], -CUT_RANGE), CUT_RANGE))
-            for k in range(first, last):
-                lower.append(MIN_GAP)
-                upper.append(MAX_GAP)
-                x0.append(min(max(c[k + 1] - c[k], MIN_GAP), MAX_GAP))
+        for low, high, value in _calibration_coordinates(start.calibration, slope, cuts):
+            lower.append(low)
+            upper.append(high)
+            x0.append(value)
         self.lower = np.array(lower)
         self.upper = np.array(upper)
         self.x0 = np.array(x0)
@@ -279,7 +305,7 @@ class Space:
     # Positions of each block in the coordinate vector.
     @property
     def _curve_start(self) -> int:
-        return len(self.weight_names)
+        return len(self.weight_coords)
 
     @property
     def _slope_at(self) -> int:
@@ -289,24 +315,29 @@ class Space:
     def _cut_at(self) -> int:
         return self._slope_at + int(self.slope_free)
 
+    def _ratios(self, v: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        """Every free weight's `u`, the reference's 1 included."""
+        u = np.ones(len(self.weight_names))
+        u[list(self.weight_coords)] = v[: len(self.weight_coords)]
+        return u
+
     def weights(self, v: npt.NDArray[np.float64]) -> list[float]:
         """The free weights at `v`."""
-        u = v[: len(self.weight_names)]
+        u = self._ratios(v)
         if self.hold:
-            total = float(u.sum())
-            if total <= 0.0:
-                return [0.0] * len(u)
-            return [float(self.weight_total * x / total) for x in u]
+            return [float(self.weight_total * x) for x in u / u.sum()]
         return [float(self.weight_scale * x) for x in u]
 
     def weight_gradient(self, v: npt.NDArray[np.float64], g: npt.NDArray[np.float64]) -> Any:
-        """The gradient with respect to `u`, given `g`, with respect to the free weights."""
-        u = v[: len(self.weight_names)]
+        """The gradient with respect to the weights' coordinates, given it for every free weight."""
+        coords = list(self.weight_coords)
         if self.hold:
+            u = self._ratios(v)
             total = float(u.sum())
             w = self.weight_total * u / total
-            return (self.weight_total / total) * (g - float(np.dot(g, w)) / self.weight_total)
-        return self.weight_scale * g
+            full = (self.weight_total / total) * (g - float(np.dot(g, w)) / self.weight_total)
+            return full[coords]
+        return self.weight_scale * g[coords]
 
     def customer(self, v: npt.NDArray[np.float64]) -> CustomerModel:
         """The customer model at `v`."""
