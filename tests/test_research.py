@@ -456,6 +456,22 @@ class TestFitResult:
         assert "intercept" in promise.reason
         assert not result.params["customer.promise_kept"].identified
 
+    def test_held_weights_with_a_constant_factor(self):
+        """Two weights beside a constant promise keep their total and find their ratio."""
+        truth = StoolModel()
+        truth = attrs.evolve(
+            truth, customer=attrs.evolve(truth.customer, fulfilment_weight=0.1, effort_weight=0.4)
+        )
+        table = simple(3000, 6)
+        table = {k: table[k] for k in ("fulfilment", "wait_time_s")}
+        table["csat"] = sample_answers(truth, table, seed=7)
+        result = fit(table, cv=None, n_boot=0)
+        fitted = result.model.customer
+        assert result.converged
+        assert fitted.fulfilment_weight + fitted.effort_weight == pytest.approx(0.5)
+        assert fitted.effort_weight / fitted.fulfilment_weight > 1.5
+        assert result.log_likelihood >= log_likelihood(truth, table) - 0.01
+
     def test_a_lone_weight_with_the_slope_is_not_identified(self):
         """With the slope fitted, one weight alone has nothing to be a ratio to."""
         table = with_answers(simple(600, 3), StoolModel(), seed=4)
