@@ -149,6 +149,30 @@ def keep_a_ledger() -> int:
         return ledger.export_jsonl(folder / "bends.jsonl")
 
 
+def fit_and_evaluate() -> float:
+    """Fit a small table of answers, then measure the fitted model (the research extra)."""
+    import numpy as np  # noqa: PLC0415 - the research extra, loaded where it is used
+
+    from stool.research import Evaluation, FitResult, Metric, sample_answers  # noqa: PLC0415
+
+    waits = np.linspace(0.0, 86_400.0, 300)
+    table = {"wait_time_s": waits, "csat": sample_answers(None, {"wait_time_s": waits}, seed=1)}
+    result = stool.fit(
+        table,
+        params=["customer.call_wait_scale_s", "calibration.cutpoints", "calibration.slope"],
+        cv=None,
+        n_boot=0,
+    )
+    assert_type(result, FitResult)
+    assert_type(result.model, stool.StoolModel)
+    evaluation = stool.evaluate(result, table, n_boot=0)
+    assert_type(evaluation, Evaluation)
+    auc = evaluation.metrics["auc"]
+    assert_type(auc, Metric)
+    assert_type(auc.value, float | None)
+    return auc.value or 0.0
+
+
 def misuse_is_refused() -> None:
     """Misuses the checker must keep refusing."""
     Interaction(0.5)  # type: ignore[call-arg, arg-type]
@@ -157,6 +181,7 @@ def misuse_is_refused() -> None:
     Interaction().fulfilment = 0.5  # type: ignore[misc]
     structure({}, Interaction).no_such_field  # type: ignore[attr-defined]  # noqa: B018
     Ledger().record("not a decision")  # type: ignore[arg-type]
+    stool.fit({}, "csat")  # type: ignore[call-arg]
 
 
 def main() -> None:
@@ -168,6 +193,7 @@ def main() -> None:
     assert handle_errors().startswith("Interaction.fulfilment")
     assert evolve_with_attrs().transfers == 2
     assert keep_a_ledger() == 1
+    assert fit_and_evaluate() > 0.5
     property_test()
 
 
