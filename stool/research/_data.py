@@ -169,16 +169,16 @@ def read(
         raise ValidationError(f"{owner}.target", target, "the name of the column of survey answers")
     try:
         reader = reader_of(data)
-        if reader is None:  # an iterable of Interactions: no survey answers to fit
-            raise ValidationError("score_batch.data", type(data).__name__, _TABLES)
-        given = reader.given()
-        if extra_columns == "error":
-            _reject_extra_columns([name for name in given if name != target])
+        if reader is not None and extra_columns == "error":
+            _reject_extra_columns([name for name in reader.given() if name != target])
     except ValidationError as error:
         if error.field != "score_batch.data":
             raise
         allowed = _TABLES if error.allowed.startswith("a pandas") else error.allowed
         raise ValidationError(f"{owner}.data", error.value, allowed) from None
+    if reader is None:  # an iterable of Interactions: no column of answers to read
+        raise ValidationError(f"{owner}.data", type(data).__name__, _TABLES)
+    given = reader.given()
     has_target = target is not None and target in given
     if not has_target and require_target:
         names = [str(name) for name in given]
