@@ -14,6 +14,7 @@ import contextlib
 import os
 import pathlib
 import threading
+import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from stool.errors import ValidationError
@@ -118,6 +119,28 @@ class _SqliteTransaction:
         self._connection.executemany(_INSERT, [_row(entry) for entry in entries])
 
 
+def _journal_wal(connection: sqlite3.Connection) -> str:
+    """Switch a connection's file to WAL, retrying while another opener holds the lock.
+
+    SQLite answers "database is locked" at once, without its busy handler, when several
+    connections switch a new file's journal mode together; retry within the busy timeout.
+    """
+    import sqlite3  # noqa: PLC0415 - imported on first use, to keep import stool light
+
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.001
+    while True:
+        try:
+            mode: str = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        except sqlite3.OperationalError as error:  # noqa: PERF203 - a retry loop
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        else:
+            return mode
+
+
 class SqliteStore:
     """A ledger in an SQLite file: WAL journal, one transaction per write, full sync.
 
@@ -154,7 +177,7 @@ class SqliteStore:
         except sqlite3.Error as error:
             raise LedgerError(f"cannot open the ledger {self.label}: {error}") from None
         try:
-            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = _journal_wal(connection)
             if mode != "wal":
                 raise LedgerError(  # noqa: TRY301 - closed below like any other failure
                     f"cannot open the ledger {self.label}: SQLite refused WAL mode ({mode})"
