@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from stool._datafile import SUFFIXES, DuplicateKeyError, no_duplicates, read_data
 from stool._text import closest, listed
 from stool.policy._errors import (
     MAX_PROBLEMS,
@@ -153,33 +154,18 @@ def _brief(error: BaseException) -> str:
     return text if len(text) < 200 else text[:197] + "..."
 
 
-class _DuplicateKeyError(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKeyError(key)
-        result[key] = value
-    return result
-
-
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a policy may hold")
 
 
 def _parse_json(text: str, file: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
         raise PolicyDefinitionError(
             f"not valid JSON: {error.msg}", file=file, line=error.lineno, column=error.colno
         ) from None
-    except _DuplicateKeyError as error:
+    except DuplicateKeyError as error:
         raise PolicyDefinitionError(
             f"duplicate key {error.key!r}: each key appears once per table", file=file
         ) from None
@@ -756,23 +742,8 @@ def load(source: Any, fmt: str, *, label: str | None = None) -> PolicyBook:
 
     `label` names the source in messages instead of its path or `<string>`.
     """
-    text, file = _read(source)
-    if label is not None:
-        file = label
-    locate: Locate
-    if fmt == "toml":
-        data = _parse_toml(text, file)
-        locate = _toml_locator(text)
-    elif fmt == "json":
-        data = _parse_json(text, file)
-        locate = _json_locator(text)
-    else:
-        data, node = _parse_yaml(text, file)
-        locate = _yaml_locator(node) if node is not None else (lambda _path: None)
+    data, file, locate = read_data(source, fmt, label=label, toml_locator=_toml_locator)
     return build(data, file=file, locate=locate)
-
-
-_SUFFIXES: Final = {".toml": "toml", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 
 def load_file(path: str | os.PathLike[str]) -> PolicyBook:
@@ -780,9 +751,9 @@ def load_file(path: str | os.PathLike[str]) -> PolicyBook:
     if not isinstance(path, (str, os.PathLike)):
         raise PolicyDefinitionError(f"a path is a str or os.PathLike, not {type(path).__name__}")
     file = Path(path)
-    fmt = _SUFFIXES.get(file.suffix.lower())
+    fmt = SUFFIXES.get(file.suffix.lower())
     if fmt is None:
         raise PolicyDefinitionError(
-            f"unknown suffix {file.suffix!r}; allowed: {', '.join(_SUFFIXES)}", file=str(file)
+            f"unknown suffix {file.suffix!r}; allowed: {', '.join(SUFFIXES)}", file=str(file)
         )
     return load(file, fmt)
