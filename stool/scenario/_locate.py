@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["Locate", "Path_", "field_name", "toml_locator"]
+from stool._datafile import Locate, Path_
 
-Path_ = tuple[Any, ...]
-Locate = Callable[[Path_], "tuple[int, int, int | None] | None"]
-"""Maps a key path to (line, column, column of the value) in the source, best effort."""
+__all__ = ["Locate", "Path_", "field_name", "toml_locator"]
 
 
 def _split_key(text: str) -> tuple[str, ...] | None:

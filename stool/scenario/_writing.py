@@ -16,7 +16,7 @@ import attrs
 
 from stool.errors import PolicyError, ValidationError
 from stool.interaction import FIELD_NAMES, Interaction
-from stool.scenario._files import UNOBSERVED
+from stool.scenario._filekeys import UNOBSERVED
 from stool.scenario._moves import Deviate, Move, Propose, _thaw
 from stool.serialization import unstructure
 
