@@ -23,12 +23,13 @@ import stool
 from stool import Channel, StoolError, ValidationError
 from stool import modelfile as mf
 from stool._fields import Spec, spec_of
+from stool.modelfile import _comments, _parsing, _reading, _writing
 from stool.models import StoolModel
 from stool.strategies import stool_models
 
 HEADER = 'format = "stool.model"\nversion = 1\n'
 
-tomllib = mf._toml_module()  # the standard library's tomllib, or tomli on Python 3.10
+tomllib = _parsing._toml_module()  # the standard library's tomllib, or tomli on Python 3.10
 
 
 # ------------------------------------------------------------------- the model's own names
@@ -265,22 +266,22 @@ class TestGenericWalk:
     def test_toml_round_trip(self, value):
         """Scalars at the top, optional and nested-in-nested tables, tuples, strings and
         enums all round-trip through TOML."""
-        text = mf._dump_toml(value, comments=True)
-        loaded = mf._load(text, "toml", "<string>", Outer)
+        text = _writing._dump_toml(value, comments=True)
+        loaded = _reading._load(text, "toml", "<string>", Outer)
         assert loaded == value
         assert repr(loaded) == repr(value)
 
     @given(value=OUTERS)
     def test_json_round_trip(self, value):
         """The same values round-trip through JSON."""
-        loaded = mf._load(mf._dump_json(value), "json", "<string>", Outer)
+        loaded = _reading._load(_writing._dump_json(value), "json", "<string>", Outer)
         assert loaded == value
         assert repr(loaded) == repr(value)
 
     def test_layout(self):
         """Top-level scalars come before the tables; nested parts get dotted headers."""
         value = Outer(calibration=Curve(cutpoints=(0.5, 1.0, 1.5, 2.0)))
-        text = mf._dump_toml(value, comments=False)
+        text = _writing._dump_toml(value, comments=False)
         lines = text.splitlines()
         assert lines.index("scale = 1.0") < lines.index("[calibration]")
         assert "cutpoints = [0.5, 1.0, 1.5, 2.0]" in lines
@@ -291,52 +292,52 @@ class TestGenericWalk:
 
     def test_absent_optional_table(self):
         """An optional table that is None is left out (shown commented) and reads as None."""
-        text = mf._dump_toml(Outer(), comments=True)
+        text = _writing._dump_toml(Outer(), comments=True)
         assert "# [calibration] (not set)" in text.splitlines()
-        assert mf._load(text, "toml", "<string>", Outer).calibration is None
+        assert _reading._load(text, "toml", "<string>", Outer).calibration is None
 
     def test_none_with_other_default_in_toml(self):
         """TOML cannot leave out a None whose default is not None: an error names the key."""
         with pytest.raises(ValidationError, match="TOML has no null") as info:
-            mf._dump_toml(Stubborn(level=None), comments=False)
+            _writing._dump_toml(Stubborn(level=None), comments=False)
         assert info.value.field == "level"
 
     def test_none_with_other_default_in_json(self):
         """JSON writes that None as null, and reads it back as None."""
-        text = mf._dump_json(Stubborn(level=None))
+        text = _writing._dump_json(Stubborn(level=None))
         assert json.loads(text)["level"] is None
-        assert mf._load(text, "json", "<string>", Stubborn) == Stubborn(level=None)
+        assert _reading._load(text, "json", "<string>", Stubborn) == Stubborn(level=None)
 
     def test_cross_field_error_is_repathed(self):
         """A check in __attrs_post_init__ names the dotted key, not the class."""
         with pytest.raises(mf.ModelFileError) as info:
-            mf._load(HEADER + "scale = 200.0\n", "toml", "<string>", Outer)
+            _reading._load(HEADER + "scale = 200.0\n", "toml", "<string>", Outer)
         assert problems_of(info) == ["scale"]
 
     def test_wrong_tuple_length(self):
         """A tuple of four numbers given three is an error naming the key."""
         text = HEADER + "[deep.curve]\ncutpoints = [1.0, 2.0, 3.0]\n"
         with pytest.raises(mf.ModelFileError, match="a list of 4 items") as info:
-            mf._load(text, "toml", "<string>", Outer)
+            _reading._load(text, "toml", "<string>", Outer)
         assert problems_of(info) == ["deep.curve.cutpoints"]
 
     def test_unknown_enum_name(self):
         """An enum is written by member name; an unknown name is an error naming the key."""
         text = HEADER + '[deep.curve]\nchannel = "FAX"\n'
         with pytest.raises(mf.ModelFileError, match="CALL") as info:
-            mf._load(text, "toml", "<string>", Outer)
+            _reading._load(text, "toml", "<string>", Outer)
         assert problems_of(info) == ["deep.curve.channel"]
 
     def test_strings_are_escaped(self):
         """Quotes, backslashes, control characters and non-ASCII text survive TOML."""
         value = Outer(calibration=Curve(label='a "b" \\ c\n\t\x00\x7f é ☕'))
-        text = mf._dump_toml(value, comments=False)
-        assert mf._load(text, "toml", "<string>", Outer) == value
+        text = _writing._dump_toml(value, comments=False)
+        assert _reading._load(text, "toml", "<string>", Outer) == value
 
     def test_lone_surrogate_refused(self):
         """Text TOML cannot hold (a lone surrogate) is refused when writing, naming the key."""
         with pytest.raises(ValidationError) as info:
-            mf._dump_toml(Outer(calibration=Curve(label="\ud800")), comments=False)
+            _writing._dump_toml(Outer(calibration=Curve(label="\ud800")), comments=False)
         assert info.value.field == "calibration.label"
 
     def test_reserved_names_refused(self):
@@ -347,9 +348,9 @@ class TestGenericWalk:
             version: int = 1
 
         with pytest.raises(TypeError, match="reserve"):
-            mf._dump_json(Clash())
+            _writing._dump_json(Clash())
         with pytest.raises(TypeError, match="reserve"):
-            mf._load(HEADER, "toml", "<string>", Clash)
+            _reading._load(HEADER, "toml", "<string>", Clash)
 
     def test_stool_model_has_no_reserved_names(self):
         """StoolModel itself has no field named format, version or comment."""
@@ -436,7 +437,7 @@ class TestComments:
     def test_docstrings_become_comments(self):
         """A field's docstring, read from the source, is written above its key."""
         table, name, _ = first_number()
-        doc = mf._field_docs(type(getattr(StoolModel(), table)))[name]
+        doc = _comments._field_docs(type(getattr(StoolModel(), table)))[name]
         first_words = " ".join(doc.split()[:4])
         text = " ".join(mf.model_to_toml(StoolModel()).split())
         assert first_words in text
