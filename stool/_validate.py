@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from stool._fields import Spec, _normalise_int, _normalise_real
+from stool._fields import _MAX_FLOAT, Spec, _normalise_int, _normalise_real
 from stool.enums import member_from_name
 from stool.errors import ValidationError
 from stool.interaction import UNKNOWABLE_FIELDS
@@ -27,62 +27,114 @@ if TYPE_CHECKING:
 __all__ = ["check", "factorize", "is_missing"]
 
 
-def check(name: str, spec: Spec, reader: Reader) -> Any:
-    """Validate one column; return it as the formulas want it (codes for enum columns)."""
+def check(name: str, spec: Spec, reader: Reader, blanks: set[str]) -> Any:
+    """Validate one column; return it as the formulas want it (codes for enum columns).
+
+    Adds `name` to `blanks` when the column may hold a blank (NaN); a column left out
+    has none, so the scoring need not look for them.
+    """
     import numpy as np  # noqa: PLC0415
 
+    known = reader.numbers(name)
+    if known is not None and _plainly_good(name, spec, reader, known, blanks):
+        return known[0]
     if spec.kind == "enum":
         return _check_enum(name, spec, reader)
     column = reader.column(name)
     kind = column.dtype.kind if isinstance(column, np.ndarray) else "O"
     if kind == "O":
+        blanks.add(name)
         return _check_objects(name, spec, column, reader)
     strict = reader.blank == "error" and name in UNKNOWABLE_FIELDS
     if spec.kind == "bool":
         if kind == "f" and spec.optional and np.isnan(column).all():
             if strict and len(column):
                 raise reader.error(name, 0, spec.allowed)
+            blanks.add(name)
             return column  # nothing observed
         if kind != "b":
             raise reader.error(name, 0, spec.allowed)
         return column
     if kind not in "iuf":
         raise reader.error(name, 0, spec.allowed)
+    return _check_numbers(name, spec, column, reader, blanks)
+
+
+def _plainly_good(
+    name: str, spec: Spec, reader: Reader, known: tuple[Any, ...], blanks: set[str]
+) -> bool:
+    """The fast path: a boolean column of a boolean field, or numbers in range.
+
+    `known` is what [Reader.numbers][stool._readers.Reader.numbers] gave. Blanks pass
+    where the field is optional and blanks are not refused (and the name goes into
+    `blanks`); anything else goes the slow way, which names the first bad row.
+    """
+    _, low, high, kind, blank = known
+    if kind == "b":
+        return spec.kind == "bool"
+    if not (spec.kind == "real" or (spec.kind == "int" and kind != "f")):
+        return False
+    if blank:
+        if not spec.optional or (reader.blank == "error" and name in UNKNOWABLE_FIELDS):
+            return False
+        blanks.add(name)
+    return low != low or _in_range(spec, low, high)  # noqa: PLR0124 - NaN: all blank
+
+
+def _check_numbers(
+    name: str, spec: Spec, column: npt.NDArray[Any], reader: Reader, blanks: set[str]
+) -> Any:
+    """A column of numbers: two reductions (or the reader's), then the slow path to name a row."""
+    import numpy as np  # noqa: PLC0415
+
+    kind = column.dtype.kind
     # Integers are checked and used as they are: the formulas promote them to floats a
     # chunk at a time, exactly, so no float copy of the whole column is made.
     values = column if column.dtype == np.float64 or kind in "iu" else column.astype(np.float64)
-    if len(values) and not _in_range(spec, values, integral=spec.kind == "int" and kind == "f"):
-        row = _first_bad(spec, values, integral=spec.kind == "int" and kind == "f")
-        raise reader.error(name, row, spec.allowed)
-    if strict and kind == "f":
-        _refuse_blanks(name, spec, values, reader)
+    if not len(values):
+        return values
+    integral = spec.kind == "int" and kind == "f"
+    low, high = _extremes(values)
+    if low != low:  # noqa: PLR0124 - NaN: a blank somewhere
+        blanks.add(name)
+        if not spec.optional:
+            raise reader.error(name, _first_bad(spec, values, integral=integral), spec.allowed)
+        low, high = np.fmin.reduce(values).item(), np.fmax.reduce(values).item()
+        if low == low and not (  # noqa: PLR0124 - NaN: every value absent
+            _in_range(spec, low, high) and (not integral or _integral(values, blanks=True))
+        ):
+            raise reader.error(name, _first_bad(spec, values, integral=integral), spec.allowed)
+        if reader.blank == "error" and name in UNKNOWABLE_FIELDS:
+            raise reader.error(name, int(np.argmax(np.isnan(values))), spec.allowed)
+        return values
+    if not _in_range(spec, low, high) or (integral and not _integral(values, blanks=False)):
+        raise reader.error(name, _first_bad(spec, values, integral=integral), spec.allowed)
     return values
 
 
-def _refuse_blanks(name: str, spec: Spec, values: npt.NDArray[np.float64], reader: Reader) -> None:
+def _extremes(values: npt.NDArray[Any]) -> tuple[Any, Any]:
+    """The smallest and largest value as Python numbers (NaN first if there is a blank).
+
+    `item()` is exact for integers, and Python numbers compare in a fraction of the
+    time numpy scalars do: a 1,000-row call checks 20 columns.
+    """
     import numpy as np  # noqa: PLC0415
 
-    if len(values) and np.isnan(values.sum()):  # finite values (checked): NaN only from NaN
-        raise reader.error(name, int(np.argmax(np.isnan(values))), spec.allowed)
+    return np.minimum.reduce(values).item(), np.maximum.reduce(values).item()
 
 
-def _in_range(spec: Spec, values: npt.NDArray[np.float64], *, integral: bool) -> bool:
-    """The fast check: a few reductions, no temporary arrays."""
-    import numpy as np  # noqa: PLC0415
-
-    if spec.optional:
-        low, high = np.fmin.reduce(values), np.fmax.reduce(values)
-        if low != low:  # noqa: PLR0124 - every value absent
-            return True
-    else:
-        low, high = values.min(), values.max()
+def _in_range(spec: Spec, low: Any, high: Any) -> bool:
+    """Whether values from `low` to `high` (no NaN) are all inside the spec, and finite."""
     inside = (low > spec.low if spec.low_open else low >= spec.low) and high <= spec.high
-    if not (inside and -np.inf < low and high < np.inf):
-        return False
-    if integral:
-        present = values if not spec.optional else values[~np.isnan(values)]
-        return bool(np.array_equal(present, np.trunc(present)))
-    return True
+    return bool(inside and low >= -_MAX_FLOAT and high <= _MAX_FLOAT)
+
+
+def _integral(values: npt.NDArray[Any], *, blanks: bool) -> bool:
+    """Whether the present values of a float column of counts are whole numbers."""
+    import numpy as np  # noqa: PLC0415
+
+    present = values[~np.isnan(values)] if blanks else values
+    return bool(np.array_equal(present, np.trunc(present)))
 
 
 def _first_bad(spec: Spec, values: npt.NDArray[np.float64], *, integral: bool) -> int:

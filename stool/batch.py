@@ -36,8 +36,8 @@ does not record:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Final, Literal, NamedTuple
 
 from stool import _formula
 from stool._readers import KINDS, Reader, is_dask, reader_of
@@ -46,9 +46,6 @@ from stool.enums import Channel, CustomerType, LegStatus
 from stool.errors import TableError, ValidationError
 from stool.interaction import FIELD_DEFAULTS, FIELD_SPECS, UNKNOWABLE_FIELDS, taxonomy_code
 from stool.models import StoolModel
-
-if TYPE_CHECKING:
-    import numpy.typing as npt
 
 __all__ = [
     "CHUNK_ROWS",
@@ -385,9 +382,21 @@ def _score_file(  # noqa: PLR0917 - private, called once
 # ------------------------------------------------------------------------------- scoring
 
 
-def _score_columns(
-    columns: dict[str, Any], rows: int, model: StoolModel
-) -> dict[str, npt.NDArray[Any]]:
+class Scores(dict[str, Any]):
+    """The output columns by name; `blocks` holds them as three arrays, one per type.
+
+    Rows of `blocks`: floats (`customer`, `company`, `agent`, `predicted_csat`, `p_low`
+    and the three coverages), booleans (the three `*_at_risk` and `collapsed`) and int8
+    codes (`customer_type` and the three statuses). A reader that builds tables from
+    blocks (pandas) takes them as they are: no copy, and few objects for a small call.
+    """
+
+    def __init__(self, blocks: tuple[Any, Any, Any], **columns: Any) -> None:
+        super().__init__(**columns)
+        self.blocks = blocks
+
+
+def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> Scores:
     import numpy as np  # noqa: PLC0415 - numpy is an optional extra
 
     xp = _formula.array_math()
@@ -395,58 +404,76 @@ def _score_columns(
     levels, collapse = thresholds._levels  # noqa: SLF001
     minimum = thresholds.min_coverage
     calibration = model.calibration
-    legs_out = np.empty((3, rows))
-    coverage_out = np.ones((3, rows))
-    p_low = np.empty(rows)
-    predicted = np.empty(rows)
+    # The output as three blocks, one per type, for tables that keep columns in blocks.
+    floats = np.empty((8, rows))
     flags = np.empty((4, rows), dtype=bool)
-    status = np.empty((3, rows), dtype=np.int8)
-    codes = np.empty(rows, dtype=np.int8)
-    holds, at_risk, thin = (_STATUS_CODES[member] for member in LegStatus)
+    small = np.empty((4, rows), dtype=np.int8)
+    legs_out, (predicted, p_low), coverage_out = floats[:3], floats[3:5], floats[5:]
+    codes, status = small[0], small[1:]
     # Ratios may overflow to inf before they saturate, as Python floats silently do in
     # `score`; numpy would warn about it.
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
         for start in range(0, rows, CHUNK_ROWS):
-            part = slice(start, min(start + CHUNK_ROWS, rows))
-            inputs, observed, unknowable = _chunk_inputs(columns, part)
+            part = slice(start, min(start + CHUNK_ROWS, rows)) if rows > CHUNK_ROWS else _WHOLE
+            inputs, observed, _ = _chunk_inputs(columns, part)
             legs = _formula.evaluate(xp, model, inputs, observed)
             customer = legs.customer
             values = (customer, legs.company, legs.agent)
             coverages = (legs.customer_coverage, legs.company_coverage, legs.agent_coverage)
             for leg in range(3):
                 legs_out[leg, part] = values[leg]
-                coverage_out[leg, part] = coverages[leg]
+                coverage_out[leg, part] = coverage = coverages[leg]
                 flags[leg, part] = risky = values[leg] < levels[leg]
-                status[leg, part] = np.where(
-                    risky, at_risk, np.where(coverage_out[leg, part] >= minimum, holds, thin)
-                )
+                if isinstance(coverage, float) and coverage >= minimum:
+                    status[leg, part] = risky  # HOLDS is 0 and AT_RISK 1
+                else:
+                    status[leg, part] = np.where(
+                        risky, _AT_RISK, np.where(coverage >= minimum, _HOLDS, _THIN)
+                    )
             flags[3, part] = (
                 (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
             )
             predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
-            codes[part] = _type_codes(unknowable, thresholds)
-    return {
-        "customer": legs_out[0],
-        "company": legs_out[1],
-        "agent": legs_out[2],
-        "customer_at_risk": flags[0],
-        "company_at_risk": flags[1],
-        "agent_at_risk": flags[2],
-        "collapsed": flags[3],
-        "customer_type": codes,
-        "predicted_csat": predicted,
-        "p_low": p_low,
-        "customer_coverage": coverage_out[0],
-        "company_coverage": coverage_out[1],
-        "agent_coverage": coverage_out[2],
-        "customer_status": status[0],
-        "company_status": status[1],
-        "agent_status": status[2],
-    }
+            codes[part] = _type_codes(inputs, observed, thresholds)
+    return Scores(
+        (floats, flags, small),
+        customer=legs_out[0],
+        company=legs_out[1],
+        agent=legs_out[2],
+        customer_at_risk=flags[0],
+        company_at_risk=flags[1],
+        agent_at_risk=flags[2],
+        collapsed=flags[3],
+        customer_type=codes,
+        predicted_csat=predicted,
+        p_low=p_low,
+        customer_coverage=coverage_out[0],
+        company_coverage=coverage_out[1],
+        agent_coverage=coverage_out[2],
+        customer_status=status[0],
+        company_status=status[1],
+        agent_status=status[2],
+    )
 
+
+_HOLDS, _AT_RISK, _THIN = (_STATUS_CODES[member] for member in LegStatus)
+assert (_HOLDS, _AT_RISK) == (0, 1)  # noqa: S101 - _score_columns writes flags as codes
 
 _UNKNOWABLE_POSITIONS: Final = tuple(_INPUTS.index(name) for name in UNKNOWABLE_FIELDS)
 _UNKNOWABLE_BEST: Final = tuple(_formula.BEST[name] for name in UNKNOWABLE_FIELDS)
+
+
+class _PerChunk:
+    """A derived column, computed for the rows of one chunk at a time when asked.
+
+    The formulas' `wait_scale_s` (from the channel) and `lateness_days` (from the
+    promise) are kept this way, so that no column of the input's length is made for them.
+    """
+
+    __slots__ = ("compute",)
+
+    def __init__(self, compute: Callable[[slice], Any]) -> None:
+        self.compute = compute
 
 
 def _chunk_inputs(
@@ -457,13 +484,25 @@ def _chunk_inputs(
     Returns the [Inputs][stool._formula.Inputs] with every unobserved value at its best,
     which inputs were observed (None: all of them), and the unknowable columns' values as
     read (NaN: not observed). [score_batch][stool.batch.score_batch] calls this for each
-    chunk, and `stool.research` once for a whole table.
+    chunk (`slice(None)` for a table of one chunk), and `stool.research` once for a
+    whole table.
     """
     import numpy as np  # noqa: PLC0415
 
-    args = [_rows(columns[name], part) for name in _INPUTS]
-    unknowable = [_rows(columns[name], part) for name in UNKNOWABLE_FIELDS]
-    observed = _observed(unknowable)
+    whole = part == _WHOLE
+    args = []
+    for name in _INPUTS:
+        value = columns[name]
+        if isinstance(value, np.ndarray):
+            if not whole:
+                value = value[part]
+        elif isinstance(value, _PerChunk):
+            value = value.compute(part)
+        args.append(value)
+    unknowable = [args[position] for position in _UNKNOWABLE_POSITIONS]
+    # Columns that validation found free of blanks need no look; a plain dict, all.
+    blanks = getattr(columns, "blanks", UNKNOWABLE_FIELDS)
+    observed = _observed(unknowable, [name in blanks for name in UNKNOWABLE_FIELDS])
     if observed is not None:
         for position, flag, value in zip(
             _UNKNOWABLE_POSITIONS, observed, _UNKNOWABLE_BEST, strict=True
@@ -473,26 +512,44 @@ def _chunk_inputs(
     return _formula.Inputs(*args), observed, unknowable
 
 
+_WHOLE: Final = slice(None)
+
+
 def _rows(value: Any, part: slice) -> Any:
     """The rows in `part` of a column, or the value of a column that is one constant."""
     import numpy as np  # noqa: PLC0415
 
-    return value[part] if isinstance(value, np.ndarray) else value
+    if isinstance(value, np.ndarray):
+        return value[part]
+    if isinstance(value, _PerChunk):
+        return value.compute(part)
+    return value
 
 
-def _observed(values: list[Any]) -> _formula.Observed | None:
-    """Which unknowable inputs were observed (NaN: not); None when all of them were."""
+def _observed(values: list[Any], maybe_blank: list[bool]) -> _formula.Observed | None:
+    """Which unknowable inputs were observed (NaN: not); None when all of them were.
+
+    Only the values `maybe_blank` marks are looked at.
+    """
     import numpy as np  # noqa: PLC0415
 
+    if not any(maybe_blank):
+        return None
     flags: list[Any] = []
     anything_unknown = False
-    for value in values:
-        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-            missing = np.isnan(value)
-            if missing.any():
-                anything_unknown = True
-                flags.append(~missing)
-                continue
+    for value, maybe in zip(values, maybe_blank, strict=True):
+        if not maybe:
+            pass
+        elif isinstance(value, np.ndarray):
+            # A sum is NaN exactly when a value is: one reduction, no mask, for the
+            # columns (most of them) without a blank.
+            total = np.add.reduce(value) if value.dtype.kind == "f" else 0.0
+            if total != total:  # noqa: PLR0124
+                missing = np.isnan(value)
+                if missing.any():
+                    anything_unknown = True
+                    flags.append(~missing)
+                    continue
         elif isinstance(value, float) and value != value:  # noqa: PLR0124 - an absent column
             anything_unknown = True
             flags.append(False)
@@ -501,25 +558,26 @@ def _observed(values: list[Any]) -> _formula.Observed | None:
     return _formula.Observed(*flags) if anything_unknown else None
 
 
-def _type_codes(values: list[Any], thresholds: Any) -> Any:
+def _type_codes(
+    inputs: _formula.Inputs, observed: _formula.Observed | None, thresholds: Any
+) -> Any:
     """Customer-type codes 0-3, or -1 where an input the type needs was not observed."""
     import numpy as np  # noqa: PLC0415
 
-    fulfilment, professionalism, _, _, extra_mile = (
-        np.asarray(value, dtype=np.float64) for value in values[:5]
-    )
     codes = taxonomy_code(
-        np.nan_to_num(fulfilment),
-        np.nan_to_num(professionalism),
-        np.nan_to_num(extra_mile),
+        inputs.fulfilment,
+        inputs.professionalism,
+        inputs.extra_mile,
         thresholds.fulfilled_at,
         thresholds.unprofessional_below,
     )
-    fulfilled = np.asarray(fulfilment) >= thresholds.fulfilled_at
+    if observed is None:
+        return codes
+    fulfilled = inputs.fulfilment >= thresholds.fulfilled_at
     unknown = (
-        np.isnan(fulfilment)
-        | (fulfilled & np.isnan(extra_mile))
-        | (~fulfilled & np.isnan(professionalism))
+        np.logical_not(observed.fulfilment)
+        | (fulfilled & np.logical_not(observed.extra_mile))
+        | (~fulfilled & np.logical_not(observed.professionalism))
     )
     return np.where(unknown, -1, codes)
 
@@ -543,52 +601,63 @@ def _reject_extra_columns(names: list[Any]) -> None:
         )
 
 
-def _read_columns(
-    reader: Reader, model: StoolModel, *, unknown: bool
-) -> tuple[dict[str, Any], int]:
+class Columns(dict[str, Any]):
+    """Validated columns by field name; `blanks` names those that may hold a NaN.
+
+    A column not in `blanks` has none, so scoring need not look for them. A plain dict
+    of columns is read as if every column might.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blanks: set[str] = set()
+
+
+def _read_columns(reader: Reader, model: StoolModel, *, unknown: bool) -> tuple[Columns, int]:
     """Validate every Interaction column; add the formulas' derived inputs."""
     import numpy as np  # noqa: PLC0415
 
     present = {name for name in reader.names() if isinstance(name, str)}
-    checked: dict[str, Any] = {}
+    checked = Columns()
     for name, spec in FIELD_SPECS.items():
         if spec is None:
             continue
         if name in present:
-            checked[name] = check(name, spec, reader)
+            checked[name] = check(name, spec, reader, checked.blanks)
         elif unknown and name in UNKNOWABLE_FIELDS:
             checked[name] = np.nan  # a missing column: not observed in any row
+            checked.blanks.add(name)
         else:
             default = FIELD_DEFAULTS[name]
             # A missing column broadcasts its default (None: absent, as NaN).
             checked[name] = np.nan if default is None else default
     checked["wait_scale_s"] = _wait_scales(checked["channel"], model)
     checked["lateness_days"] = _lateness(
-        [checked[name] for name in ("promised_days", "delivered_days", "elapsed_days")],
-        reader.rows,
+        [checked[name] for name in ("promised_days", "delivered_days", "elapsed_days")]
     )
     return checked, reader.rows
 
 
-def _lateness(dates: list[Any], rows: int) -> Any:
-    """Each row's lateness in days, computed a chunk at a time into one array."""
+def _lateness(dates: list[Any]) -> Any:
+    """Each row's lateness in days: a number, or computed a chunk at a time."""
     import numpy as np  # noqa: PLC0415
 
     xp = _formula.array_math()
     if not any(isinstance(value, np.ndarray) for value in dates):
         return float(_formula.lateness_days(xp, *dates))
-    late = np.empty(rows)
-    with np.errstate(invalid="ignore"):
-        for start in range(0, rows, CHUNK_ROWS):
-            part = slice(start, start + CHUNK_ROWS)
-            late[part] = _formula.lateness_days(
-                xp, *(value[part] if isinstance(value, np.ndarray) else value for value in dates)
-            )
-    return late
+
+    def compute(part: slice) -> Any:
+        with np.errstate(invalid="ignore"):
+            return _formula.lateness_days(xp, *(_rows(value, part) for value in dates))
+
+    return _PerChunk(compute)
 
 
 def _wait_scales(channel: Any, model: StoolModel) -> Any:
-    """The customer model's wait scale for each row's channel: one look-up per distinct value."""
+    """The customer model's wait scale for each row's channel: one look-up per distinct value.
+
+    A number for a constant channel, else computed a chunk at a time from the codes.
+    """
     import numpy as np  # noqa: PLC0415
 
     scale = model.customer.wait_scale_s
@@ -596,4 +665,6 @@ def _wait_scales(channel: Any, model: StoolModel) -> Any:
         return scale(channel)
     distinct, codes = channel
     scales = np.array([scale(member) for member in distinct])
-    return scales[codes]
+    if len(scales) == 1:
+        return float(scales[0])
+    return _PerChunk(lambda part: scales[codes[part]])
