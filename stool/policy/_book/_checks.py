@@ -14,7 +14,7 @@ from typing import Any
 from stool._text import listed
 from stool.policy._errors import MAX_PROBLEMS, PolicyDefinitionError, PolicyValidationError, shown
 from stool.policy._expr import Compiled, compile_node
-from stool.policy._rules import ContextField, PolicyTest
+from stool.policy._rules import EXPRESSION_KINDS, ContextField, PolicyTest
 from stool.policy._syntax import Node
 
 __all__ = ["Sketch", "book_problems", "book_version", "context_fields"]
@@ -116,7 +116,7 @@ def book_problems(  # noqa: C901 - one branch per case, kept in one place
                 continue
             if compiled_out is not None:
                 compiled_out[index, key] = compiled
-            wanted = "boolean" if key in ("applies", "require", "forbid") else "number"
+            wanted = EXPRESSION_KINDS[key]
             if compiled.kind not in ("any", wanted):
                 problems.append(
                     (

@@ -14,7 +14,13 @@ from stool.enums import Authority, Verdict
 from stool.policy._decision import Cause, Finding, TraceEntry
 from stool.policy._errors import PolicyEvaluationError, shown
 from stool.policy._expr import Compiled, Fn, field_names, kind_name
-from stool.policy._rules import Rule, effective_tolerances, format_amount, percent_of
+from stool.policy._rules import (
+    EXPRESSION_KINDS,
+    Rule,
+    effective_tolerances,
+    format_amount,
+    percent_of,
+)
 from stool.policy._syntax import MAX_INTEGER, FieldRef, Node
 
 if TYPE_CHECKING:
@@ -93,45 +99,43 @@ def _finding(  # noqa: PLR0917 - positional for speed on the hot path
     return finding
 
 
-def _wrong_kind(text: str, field: str | None, value: Any, needs: str) -> PolicyEvaluationError:
-    """Say that the expression `text` gave a value of the wrong kind, and what it needs."""
-    return PolicyEvaluationError(
-        f"`{text}` is {kind_name(value)} ({shown(value)}); {needs}",
-        field=field,
-        value=value,
-        expression=text,
-    )
+def _checked(compiled: Compiled, node: Node, text: str, wanted: str) -> Fn:
+    """Return the closure of `compiled`, checking at run time that it gives a `wanted` value.
 
-
-def _number_checked(compiled: Compiled, node: Node, text: str) -> Fn:
+    `wanted` is `number` (a quantity or bound) or `boolean` (a condition); an expression
+    whose kind is known from the declared context needs no check and runs as it is.
+    """
     fn = compiled.fn
-    if compiled.kind == "number":
+    if compiled.kind == wanted:
         return fn
     field = node.name if isinstance(node, FieldRef) else None
 
-    def checked(context: Mapping[str, Any]) -> Any:
-        value = fn(context)
-        cls = type(value)
-        if cls is int or cls is float:
-            return value
-        raise _wrong_kind(text, field, value, "a quantity or bound must be a number")
+    def wrong(value: Any, needs: str) -> PolicyEvaluationError:
+        return PolicyEvaluationError(
+            f"`{text}` is {kind_name(value)} ({shown(value)}); {needs}",
+            field=field,
+            value=value,
+            expression=text,
+        )
 
-    return checked
+    if wanted == "number":
 
+        def number(context: Mapping[str, Any]) -> Any:
+            value = fn(context)
+            cls = type(value)
+            if cls is int or cls is float:
+                return value
+            raise wrong(value, "a quantity or bound must be a number")
 
-def _boolean_checked(compiled: Compiled, node: Node, text: str) -> Fn:
-    fn = compiled.fn
-    if compiled.kind == "boolean":
-        return fn
-    field = node.name if isinstance(node, FieldRef) else None
+        return number
 
-    def checked(context: Mapping[str, Any]) -> Any:
+    def boolean(context: Mapping[str, Any]) -> Any:
         value = fn(context)
         if value is True or value is False:
             return value
-        raise _wrong_kind(text, field, value, "a condition must be true or false")
+        raise wrong(value, "a condition must be true or false")
 
-    return checked
+    return boolean
 
 
 class Plan:
@@ -338,10 +342,7 @@ def plans(
         compiled: dict[str, Fn] = {}
         for key, (text, node) in rule._expressions.items():  # noqa: SLF001 - the package's own private state
             part = checked[index, key]
-            if key in ("applies", "require", "forbid"):
-                compiled[key] = _boolean_checked(part, node, text)
-            else:
-                compiled[key] = _number_checked(part, node, text)
+            compiled[key] = _checked(part, node, text, EXPRESSION_KINDS[key])
         check = rule.check
         if check in ("require", "forbid"):
             judge = _condition_judge(rule, compiled[check])

@@ -31,10 +31,11 @@ from stool.policy._rules._data import (
     thaw,
     verdict_from,
 )
-from stool.policy._rules._rule import RULE_KEYS, Rule
+from stool.policy._rules._rule import EXPRESSION_KINDS, RULE_KEYS, Rule
 
 __all__ = [
     "AUTHORITY_NAMES",
+    "EXPRESSION_KINDS",
     "RULE_KEYS",
     "TEST_KEYS",
     "VERDICT_NAMES",

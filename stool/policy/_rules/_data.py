@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import types
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from stool.enums import Authority, Verdict
 from stool.policy._errors import PolicyDefinitionError, PolicyValidationError
@@ -49,22 +49,26 @@ def plain_number(value: Any) -> float | None:
     return as_float if as_float == value else None
 
 
+_Named = TypeVar("_Named", Authority, Verdict)
+
+
+def _member(cls: type[_Named], names: tuple[str, ...], value: Any) -> _Named | None:
+    """Return the member of `cls` that `value` names (a member, or its name in any case)."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str) and value.isascii() and value.lower() in names:
+        return cls[value.upper()]
+    return None
+
+
 def authority_from(value: Any) -> Authority | None:
     """Return the Authority `value` names (a member, or its name in any case), else None."""
-    if isinstance(value, Authority):
-        return value
-    if isinstance(value, str) and value.isascii() and value.lower() in AUTHORITY_NAMES:
-        return Authority[value.upper()]
-    return None
+    return _member(Authority, AUTHORITY_NAMES, value)
 
 
 def verdict_from(value: Any) -> Verdict | None:
     """Return the Verdict `value` names (a member, or its name in any case), else None."""
-    if isinstance(value, Verdict):
-        return value
-    if isinstance(value, str) and value.isascii() and value.lower() in VERDICT_NAMES:
-        return Verdict[value.upper()]
-    return None
+    return _member(Verdict, VERDICT_NAMES, value)
 
 
 def freeze(value: Any, _depth: int = 0) -> Any:

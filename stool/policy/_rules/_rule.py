@@ -24,7 +24,7 @@ from stool.policy._syntax import Node, parse
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["RULE_KEYS", "Rule"]
+__all__ = ["EXPRESSION_KINDS", "RULE_KEYS", "Rule"]
 
 RULE_KEYS: Final = (
     "id",
@@ -42,6 +42,19 @@ RULE_KEYS: Final = (
     "justification_required",
 )
 """The keys a rule may have in a policy file (and the keyword arguments of Rule)."""
+
+EXPRESSION_KINDS: Final = types.MappingProxyType(
+    {
+        "applies": "boolean",
+        "quantity": "number",
+        "max": "number",
+        "min": "number",
+        "require": "boolean",
+        "forbid": "boolean",
+    }
+)
+"""The keys of a rule that may hold an expression, and the kind of value each must give."""
+
 _ID_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 _MAX_ID = 100
 
