@@ -31,6 +31,11 @@ DATA_MODEL = (
 (scoring, batches, the policy engine, scenarios, files, the command line)."""
 
 
+POLICY_LAYERS = ("stool.policy._expr", "stool.policy._rules", "stool.policy._book")
+"""The policy engine's packages, lowest first: the expression language, the parts of a
+book (rules, tolerances, test cases), and the book that compiles and judges them."""
+
+
 def module_files() -> dict[str, Path]:
     """Every stool module's dotted name and source file."""
     modules = {}
@@ -190,11 +195,26 @@ class TestImportGraph:
         """The graph holds every data model module, and an engine module's imports of it."""
         graph = import_graph(in_functions=False)
         assert set(DATA_MODEL) <= set(graph)
-        assert {"stool.enums", "stool.errors"} <= graph["stool.policy._book"]
+        assert {"stool.enums", "stool.errors"} <= graph["stool.policy._book._book"]
 
     def test_no_cycle_among_module_level_imports(self):
         """No stool module imports, when it loads, a module that imports it back."""
         assert cycles(import_graph(in_functions=False)) == []
+
+    @pytest.mark.parametrize("layer", POLICY_LAYERS)
+    def test_the_policy_layers_import_only_downwards(self, layer):
+        """No module of a policy layer imports a layer above it, even in a function."""
+        above = POLICY_LAYERS[POLICY_LAYERS.index(layer) + 1 :]
+        graph = import_graph(in_functions=True)
+        members = [m for m in graph if m == layer or m.startswith(layer + ".")]
+        assert len(members) > 1, f"{layer} is a package of several modules"
+        upward = sorted(
+            f"{module} -> {target}"
+            for module in members
+            for target in graph[module]
+            if any(target == name or target.startswith(name + ".") for name in above)
+        )
+        assert upward == []
 
     @pytest.mark.parametrize("module", DATA_MODEL)
     def test_the_data_model_never_imports_an_engine(self, module):

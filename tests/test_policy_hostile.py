@@ -108,6 +108,17 @@ class TestArithmeticAtTheEdges:
             book.evaluate_batch({"q": [1.0, 1.7e308], "m": [2.0, 1e308]}, by=Authority.MANAGER)
         assert batch.value.row == 1
 
+    def test_an_integer_percentage_beyond_the_largest_float_is_named(self):
+        """A Tolerance built in Python with a huge integer percentage is named in the error."""
+        ladder = (stool.policy.Tolerance(authority=Authority.AGENT, amount=2**1000, percent=True),)
+        book = PolicyBook(
+            name="p",
+            rules=[Rule(id="r", kind="limit", quantity="q", max=1e300, bend=ladder, rationale="x")],
+        )
+        with pytest.raises(PolicyEvaluationError, match="largest float") as caught:
+            book.evaluate({"q": 1e308})
+        assert f"{2**1000}% of the bound 1e+300" in str(caught.value)
+
     def test_a_higher_tolerance_beyond_the_largest_float_still_compares(self):
         """An agent's break that only a manager's huge tolerance covers requires a manager."""
         book = percent_book({"agent": "10%", "manager": "1e300%"})

@@ -30,7 +30,7 @@ from stool.policy._errors import (
     PolicyValidationError,
     shown,
 )
-from stool.policy._rules import RULE_KEYS, TEST_KEYS, PolicyTest, Rule
+from stool.policy._rules import EXPRESSION_KINDS, RULE_KEYS, TEST_KEYS, PolicyTest, Rule
 from stool.policy._syntax import Node, parse
 
 if TYPE_CHECKING:
@@ -487,9 +487,6 @@ def _yaml_locator(root: Any) -> Locate:  # noqa: C901 - one branch per case, kep
 # ------------------------------------------------------------------------------ building
 
 
-_EXPRESSION_KEYS: Final = ("applies", "quantity", "max", "min", "require", "forbid")
-
-
 def _parsed(raw: Mapping[str, Any]) -> dict[str, tuple[str, Node]]:
     """Parse the expressions of a rule that failed its own checks, skipping bad ones.
 
@@ -497,7 +494,7 @@ def _parsed(raw: Mapping[str, Any]) -> dict[str, tuple[str, Node]]:
     (undeclared fields) see the expressions that do parse.
     """
     parsed: dict[str, tuple[str, Node]] = {}
-    for key in _EXPRESSION_KEYS:
+    for key in EXPRESSION_KINDS:
         text = raw.get(key)
         if isinstance(text, str):
             try:

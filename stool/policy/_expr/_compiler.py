@@ -1,31 +1,27 @@
-"""The expression language's back end: a type checker and a compiler to Python closures.
+"""The type checker and compiler from a parsed expression to Python closures.
 
-One tree, two back ends: this module compiles a parsed expression to nested closures
-that evaluate one context (a mapping) in well under a microsecond per operation;
-`_vector` compiles the same tree to numpy operations over columns.
+Each node compiles to a closure that evaluates one context (a mapping) in well under
+a microsecond per operation, with its kind checked before anything runs where the
+declared fields tell it, and at run time, naming the field, where they do not.
 Nothing here calls `eval`, `exec`, `getattr` or any function outside the fixed table.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import operator
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from stool import enums
 from stool._text import closest, listed
 from stool.policy._errors import (
-    STACK_EXHAUSTED,
     PolicyDefinitionError,
-    PolicyError,
     PolicyEvaluationError,
-    StackExhaustedError,
     shown,
 )
+from stool.policy._expr._fastpaths import field_against_literal
+from stool.policy._expr._values import Fn, article, kind_name, reader, same_list
 from stool.policy._syntax import (
     FUNCTIONS,
     MAX_INTEGER,
@@ -42,187 +38,15 @@ from stool.policy._syntax import (
     Node,
     Not,
     definition_error,
-    parse,
 )
 
-__all__ = [
-    "KINDS",
-    "Compiled",
-    "Expression",
-    "compile_expression",
-    "compile_node",
-    "field_names",
-    "kind_name",
-    "normalise_value",
-    "same_list",
-]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
-KINDS: Final = ("number", "string", "boolean", "list")
-"""The kinds of value a context field may hold, as a policy book declares them."""
+__all__ = ["Compiled", "compile_node", "field_names"]
 
-Fn = Callable[[Mapping[str, Any]], Any]
-
-_INF = math.inf
 _MAX = MAX_INTEGER
 _MIN = -MAX_INTEGER
-
-
-def kind_name(value: Any) -> str:
-    """Return the language's name for the kind of a (normalised) value."""
-    cls = type(value)
-    if cls is bool:
-        return "boolean"
-    if cls is int or cls is float:
-        return "number"
-    if cls is str:
-        return "string"
-    if cls is tuple:
-        return "list"
-    return type(value).__name__
-
-
-def _article(kind: str) -> str:
-    return f"an {kind}" if kind[:1] in "aeiou" else f"a {kind}"
-
-
-# ------------------------------------------------------------------------ reading fields
-
-
-def _is_numpy_bool(cls: type) -> bool:
-    return cls.__module__ == "numpy" and cls.__name__ in ("bool", "bool_")
-
-
-def _integer_too_big(value: Any, field: str) -> PolicyEvaluationError:
-    return PolicyEvaluationError(
-        f"got {shown(value)}; allowed: a whole number from -2**53 to 2**53 "
-        f"({MAX_INTEGER}, the largest exact in float64) or a finite float",
-        field=field,
-        value=value,
-    )
-
-
-def _in_order(value: Any) -> tuple[str, Any]:
-    return kind_name(value), value
-
-
-_STOOL_ENUMS: Final = frozenset(
-    (enums.Authority, enums.Channel, enums.CustomerType, enums.Leg, enums.LegStatus, enums.Verdict)
-)
-
-
-def normalise_value(value: Any, field: str, *, nested: bool = False) -> Any:  # noqa: C901, PLR0911, PLR0912 - one branch per kind of value
-    """Return `value` as the language sees it, or raise PolicyEvaluationError naming `field`.
-
-    Numbers become `int` (within [MAX_INTEGER][stool.policy.MAX_INTEGER]) or finite
-    `float` (numpy scalars included), strings `str`, booleans `bool`, lists and tuples a
-    tuple of such scalars, and sets a tuple of them in ascending order (booleans, then
-    numbers, then strings), so that nothing depends on the order of a hash.
-    A member of one of stool's own enums (`Channel.CALL`, `Authority.SUPERVISOR`) reads
-    as its name (`"CALL"`), as [unstructure][stool.unstructure] writes it.
-    Only the value's type is inspected (`type(value)`, never `value.__class__` or any
-    other attribute of the value), so no code of the value's own can run here.
-    """
-    cls = type(value)
-    if cls is bool or cls is str:
-        return value
-    if cls in _STOOL_ENUMS:
-        return value.name
-    if cls is int:
-        if _MIN <= value <= _MAX:
-            return value
-        raise _integer_too_big(value, field)
-    if cls is float:
-        if value - value == 0.0:
-            return value
-        raise PolicyEvaluationError(
-            f"got {shown(value)}; allowed: a finite number", field=field, value=value
-        )
-    if value is None:
-        raise PolicyEvaluationError(
-            "is None; a field holds a number, string, boolean or list", field=field, value=value
-        )
-    if issubclass(cls, bool) or _is_numpy_bool(cls):
-        return bool(value)
-    if issubclass(cls, str):
-        return str.__str__(value)
-    if issubclass(cls, numbers.Integral):
-        as_int = int(value)
-        if _MIN <= as_int <= _MAX:
-            return as_int
-        raise _integer_too_big(value, field)
-    if issubclass(cls, numbers.Real):
-        try:
-            as_float = float(value)
-        except (OverflowError, ValueError):
-            as_float = math.nan
-        if as_float - as_float == 0.0:
-            return as_float
-        raise PolicyEvaluationError(
-            f"got {shown(value)}; allowed: a finite number", field=field, value=value
-        )
-    if issubclass(cls, Mapping):
-        raise PolicyEvaluationError(
-            "is a mapping; read one of its keys with a dot (field.key)", field=field, value=value
-        )
-    if issubclass(cls, (list, tuple)) and not nested:
-        return tuple(normalise_value(item, field, nested=True) for item in value)
-    if issubclass(cls, (set, frozenset)) and not nested:
-        items = [normalise_value(item, field, nested=True) for item in value]
-        return tuple(sorted(items, key=_in_order))
-    allowed = "a number, string or boolean" if nested else "a number, string, boolean or list"
-    raise PolicyEvaluationError(
-        f"has unsupported type {cls.__name__}; allowed: {allowed}",
-        field=field,
-        value=value,
-    )
-
-
-def _missing(name: str) -> PolicyEvaluationError:
-    return PolicyEvaluationError("is missing from the context", field=name)
-
-
-def _reader(path: tuple[str, ...]) -> Fn:
-    name = ".".join(path)
-    if len(path) == 1:
-        key = path[0]
-
-        def read(context: Mapping[str, Any]) -> Any:
-            try:
-                value = context[key]
-            except KeyError:
-                raise _missing(name) from None
-            cls = type(value)
-            if (
-                cls is str
-                or cls is bool
-                or (cls is int and _MIN <= value <= _MAX)
-                or (cls is float and value - value == 0.0)
-            ):
-                return value
-            return normalise_value(value, name)
-
-        return read
-
-    def read_nested(context: Mapping[str, Any]) -> Any:
-        value: Any = context
-        for depth, key in enumerate(path):
-            if depth and not issubclass(type(value), Mapping):
-                parent = ".".join(path[:depth])
-                raise PolicyEvaluationError(
-                    f"is {_article(kind_name(value))}, not a mapping, so {name!r} cannot be read",
-                    field=parent,
-                    value=value,
-                )
-            try:
-                value = value[key]
-            except KeyError:
-                raise _missing(".".join(path[: depth + 1])) from None
-        return normalise_value(value, name)
-
-    return read_nested
-
-
-# -------------------------------------------------------------------------- the compiler
 
 
 @attrs.frozen
@@ -259,9 +83,9 @@ class _Compiler:
         field = node.name if isinstance(node, FieldRef) else None
         what = f"`{' '.join(self.source(node).split())}`"
         got = (
-            f"{_article(kind_name(value))} ({shown(value)})"
+            f"{article(kind_name(value))} ({shown(value)})"
             if len(shown(value)) < 80
-            else _article(kind_name(value))
+            else article(kind_name(value))
         )
         return PolicyEvaluationError(
             f"{what} is {got}; {op} needs {needed}",
@@ -273,7 +97,7 @@ class _Compiler:
     def expect(self, node: Node, kind: Kind, wanted: str, op: str) -> None:
         if kind not in ("any", wanted):
             raise self.error(
-                node, f"{self.describe(node)} is {_article(kind)}; {op} needs {_article(wanted)}"
+                node, f"{self.describe(node)} is {article(kind)}; {op} needs {article(wanted)}"
             )
 
     # -- dispatch
@@ -314,7 +138,7 @@ class _Compiler:
                     suggestion=closest(node.name, self.fields) if self.suggest else None,
                 )
             kind = declared  # type: ignore[assignment]
-        return Compiled(_reader(node.path), kind)
+        return Compiled(reader(node.path), kind)
 
     # -- booleans
     def boolean(self, node: Node) -> Fn:
@@ -492,7 +316,7 @@ class _Compiler:
             and len(left_node.path) == 1
             and isinstance(right_node, Const)
         ):
-            fast = _field_against_literal(left_node.path[0], op, right_node.value, right_node.kind)
+            fast = field_against_literal(left_node.path[0], op, right_node.value, right_node.kind)
             if fast is not None:
                 slow_read = left.fn
                 constant = right_node.value
@@ -517,8 +341,8 @@ class _Compiler:
         elif "any" not in (left_kind, right_kind) and left_kind != right_kind:
             raise self.error(
                 left_node,
-                f"{self.describe(left_node)} is {_article(left_kind)} and "
-                f"{self.describe(right_node)} is {_article(right_kind)}; "
+                f"{self.describe(left_node)} is {article(left_kind)} and "
+                f"{self.describe(right_node)} is {article(right_kind)}; "
                 f"{what} compares values of the same kind",
             )
         function = _OPERATORS[op]
@@ -546,8 +370,8 @@ class _Compiler:
                     return same_list(a, b) is equal
                 return function(a, b)  # type: ignore[no-any-return]
             raise PolicyEvaluationError(
-                f"{self.describe(left_node)} is {_article(ka)} ({shown(a)}) and "
-                f"{self.describe(right_node)} is {_article(kind_name(b))} ({shown(b)}); "
+                f"{self.describe(left_node)} is {article(ka)} ({shown(a)}) and "
+                f"{self.describe(right_node)} is {article(kind_name(b))} ({shown(b)}); "
                 f"{what} compares values of the same kind",
                 field=left_node.name
                 if isinstance(left_node, FieldRef)
@@ -571,7 +395,7 @@ class _Compiler:
             if right_node.kind != "any" and left.kind not in ("any", right_node.kind):
                 raise self.error(
                     node.left,
-                    f"{self.describe(node.left)} is {_article(left.kind)} but the list holds "
+                    f"{self.describe(node.left)} is {article(left.kind)} but the list holds "
                     f"{right_node.kind}s",
                 )
             members = frozenset(right_node.values)
@@ -585,7 +409,7 @@ class _Compiler:
                 if type(value) is tuple:
                     raise error(left_node, value, "one value", what)
                 if element_kind != "any" and kind_name(value) != element_kind:
-                    raise error(left_node, value, _article(element_kind), what)
+                    raise error(left_node, value, article(element_kind), what)
                 return (value in members) is not negated
 
             return Compiled(in_list, "boolean")
@@ -593,7 +417,7 @@ class _Compiler:
         if right.kind not in ("any", "string", "list"):
             raise self.error(
                 right_node,
-                f"{self.describe(right_node)} is {_article(right.kind)}; "
+                f"{self.describe(right_node)} is {article(right.kind)}; "
                 f"{what} needs a list or a string",
             )
         if right.kind == "string":
@@ -640,7 +464,7 @@ class _Compiler:
             ]:
                 raise self.error(
                     node.args[0],
-                    f"{self.describe(node.args[0])} is {_article(part_kinds[0])}; "
+                    f"{self.describe(node.args[0])} is {article(part_kinds[0])}; "
                     f"{name}() needs a string or a list",
                 )
             fns = tuple(part.fn for part in compiled)
@@ -709,17 +533,6 @@ def _ceil(value: Any) -> Any:
     return math.ceil(value)
 
 
-def same_list(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
-    """Whether two lists hold equal items of the same kinds, in order.
-
-    A boolean never equals a number (`[true] == [1]` is false), as in the language's
-    scalars, unlike Python's `True == 1`.
-    """
-    return len(a) == len(b) and all(
-        kind_name(x) == kind_name(y) and x == y for x, y in zip(a, b, strict=True)
-    )
-
-
 _UNARY: Final[dict[str, Callable[[Any], Any]]] = {
     "abs": abs,
     "floor": _floor,
@@ -734,142 +547,6 @@ _OPERATORS: Final[dict[str, Callable[[Any, Any], Any]]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
-
-
-def _field_against_literal(  # noqa: C901, PLR0915 - one branch per case, kept in one place
-    key: str, op: str, constant: Any, kind: Kind
-) -> Callable[[Fn], Fn] | None:
-    """Return a maker of a fast closure for `field op literal`, or None if there is none.
-
-    The fast closure reads the field and, when its value is of the expected kind,
-    compares at once; anything else (a missing key, another kind, a numpy scalar)
-    goes to `slow`, which reads, normalises, checks and raises exactly as the general
-    path does.
-    """
-    if kind == "number":
-
-        def make_number(slow: Fn) -> Fn:  # noqa: C901 - one branch per case, kept in one place
-            if op == "<=":
-
-                def le(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    cls = type(value)
-                    if (cls is int and _MIN <= value <= _MAX) or (
-                        cls is float and -_INF < value < _INF
-                    ):
-                        return value <= constant
-                    return slow(context)
-
-                return le
-            if op == "<":
-
-                def lt(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    cls = type(value)
-                    if (cls is int and _MIN <= value <= _MAX) or (
-                        cls is float and -_INF < value < _INF
-                    ):
-                        return value < constant
-                    return slow(context)
-
-                return lt
-            if op == ">=":
-
-                def ge(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    cls = type(value)
-                    if (cls is int and _MIN <= value <= _MAX) or (
-                        cls is float and -_INF < value < _INF
-                    ):
-                        return value >= constant
-                    return slow(context)
-
-                return ge
-            if op == ">":
-
-                def gt(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    cls = type(value)
-                    if (cls is int and _MIN <= value <= _MAX) or (
-                        cls is float and -_INF < value < _INF
-                    ):
-                        return value > constant
-                    return slow(context)
-
-                return gt
-            if op == "==":
-
-                def eq(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    cls = type(value)
-                    if (cls is int and _MIN <= value <= _MAX) or (
-                        cls is float and -_INF < value < _INF
-                    ):
-                        return value == constant
-                    return slow(context)
-
-                return eq
-
-            def ne(context: Mapping[str, Any]) -> Any:
-                try:
-                    value = context[key]
-                except KeyError:
-                    return slow(context)
-                cls = type(value)
-                if (cls is int and _MIN <= value <= _MAX) or (
-                    cls is float and -_INF < value < _INF
-                ):
-                    return value != constant
-                return slow(context)
-
-            return ne
-
-        return make_number
-    if kind in ("string", "boolean") and op in ("==", "!="):
-        expected = str if kind == "string" else bool
-
-        def make_equal(slow: Fn) -> Fn:
-            if op == "==":
-
-                def eq(context: Mapping[str, Any]) -> Any:
-                    try:
-                        value = context[key]
-                    except KeyError:
-                        return slow(context)
-                    if type(value) is expected:
-                        return value == constant
-                    return slow(context)
-
-                return eq
-
-            def ne(context: Mapping[str, Any]) -> Any:
-                try:
-                    value = context[key]
-                except KeyError:
-                    return slow(context)
-                if type(value) is expected:
-                    return value != constant
-                return slow(context)
-
-            return ne
-
-        return make_equal
-    return None
 
 
 def field_names(node: Node) -> tuple[str, ...]:
@@ -898,152 +575,3 @@ def compile_node(
         raise PolicyDefinitionError(
             "the expression is nested too deeply for the remaining stack", expression=text
         ) from None
-
-
-# ------------------------------------------------------------------------ the public face
-
-
-def _not_a_mapping(context: Any) -> PolicyEvaluationError:
-    return PolicyEvaluationError(
-        f"the context is {type(context).__name__}; allowed: a mapping of field names to values",
-        value=context,
-    )
-
-
-def _wrap_unexpected(error: Exception, text: str) -> PolicyEvaluationError:
-    if isinstance(error, RecursionError):
-        message = "the context is nested too deeply to evaluate"
-    else:
-        message = f"could not evaluate: {type(error).__name__}: {error}"
-    return PolicyEvaluationError(message, expression=text)
-
-
-@attrs.frozen(kw_only=True)
-class Expression:
-    """A compiled expression of the policy language: call it with a context.
-
-    Build one with [compile_expression][stool.policy.compile_expression].
-    Calling it evaluates the expression on a mapping of field names to values and
-    returns a number, string, boolean or list; every problem raises
-    [PolicyEvaluationError][stool.policy.PolicyEvaluationError] naming the field.
-    Two expressions are equal when their text and declared fields are.
-
-    Thread safety: immutable once compiled and stateless when called, so one
-    expression may be called from many threads at once.
-    """
-
-    text: str
-    """The source text, as given."""
-    kind: str
-    """The kind of value it returns, as far as known before evaluation:
-    `number`, `string`, `boolean`, `list`, or `any` (it depends on the context)."""
-    fields: tuple[str, ...]
-    """The (dotted) names of the context fields it reads, in order of first use."""
-    declared: tuple[tuple[str, str], ...] = ()
-    """The declared context fields it was checked against, as (name, kind) pairs;
-    empty when any field name was allowed."""
-    _fn: Fn = attrs.field(eq=False, repr=False, alias="fn")
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The compiled closure cannot be pickled; the text rebuilds it.
-        return (_rebuild_expression, (self.text, dict(self.declared) if self.declared else None))
-
-    def __call__(self, context: Mapping[str, Any]) -> Any:
-        """Evaluate the expression on `context`.
-
-        Args:
-            context: A mapping of field names to values: numbers, strings, booleans,
-                lists of those, and nested mappings for dotted names.
-
-        Returns:
-            The value of the expression.
-
-        Raises:
-            PolicyEvaluationError: If the context is not a mapping, a field is missing
-                or of the wrong kind, or an operation fails (division by zero).
-        """
-        if type(context) is not dict and not issubclass(type(context), Mapping):
-            raise _not_a_mapping(context)
-        try:
-            return self._fn(context)
-        except RecursionError:
-            # The caller's stack is nearly full: raise without calling any Python code.
-            raise StackExhaustedError(STACK_EXHAUSTED) from None
-        except PolicyEvaluationError as error:
-            try:
-                enriched = error.with_context(expression=self.text)
-            except RecursionError:
-                raise error from None
-            raise enriched from None
-        except PolicyError:  # pragma: no cover - closures raise evaluation errors only
-            raise
-        except Exception as error:
-            try:
-                wrapped = _wrap_unexpected(error, self.text)
-            except RecursionError:
-                raise StackExhaustedError(STACK_EXHAUSTED) from None
-            raise wrapped from error
-
-
-def _rebuild_expression(text: str, fields: dict[str, str] | None) -> Expression:
-    return compile_expression(text, fields=fields)
-
-
-def _declared_kinds(fields: Mapping[str, str] | None) -> Mapping[str, str] | None:
-    if fields is None:
-        return None
-    if not isinstance(fields, Mapping):
-        raise PolicyDefinitionError(
-            f"fields must be a mapping of field names to kinds, not {type(fields).__name__}"
-        )
-    for name, kind in fields.items():
-        if kind not in KINDS:
-            raise PolicyDefinitionError(
-                f"field {name!r} has kind {kind!r}; allowed: {', '.join(KINDS)}", field=str(name)
-            )
-    return fields
-
-
-def compile_expression(text: str, *, fields: Mapping[str, str] | None = None) -> Expression:
-    """Parse and compile an expression of the policy language, once.
-
-    The language reads plain fields of a context mapping (`days_since_purchase`,
-    `customer.tier` for nested mappings) and combines them with numbers, strings,
-    `true`/`false`, comparisons, `and`/`or`/`not`, `in`, arithmetic and a few
-    documented functions; see the [expression reference](../reference/expressions.md).
-    Nothing else can run: the text never reaches `eval` or `exec`.
-
-    Args:
-        text: The expression.
-        fields: The context's declared fields and their kinds (`number`, `string`,
-            `boolean`, `list`); when given, unknown names and kind mismatches are
-            errors now rather than at evaluation. None allows any field.
-
-    Returns:
-        The compiled [Expression][stool.policy.Expression]; call it with a context.
-
-    Raises:
-        PolicyDefinitionError: If `text` is not a valid expression (the error names
-            the line and column, with a caret under the problem), is too long or too
-            deeply nested, or reads an undeclared field.
-
-    Examples:
-        >>> from stool.policy import compile_expression
-        >>> ok = compile_expression("days_since_purchase <= 30 and item_category != 'hygiene'")
-        >>> ok({"days_since_purchase": 12, "item_category": "kitchen"})
-        True
-        >>> ok.fields
-        ('days_since_purchase', 'item_category')
-    """
-    declared = _declared_kinds(fields)
-    node = parse(text)
-    compiled = compile_node(text, node, declared)
-    return Expression(
-        text=text,
-        kind=compiled.kind,
-        fields=field_names(node),
-        declared=tuple((str(k), str(v)) for k, v in declared.items())
-        if declared is not None
-        else (),
-        fn=compiled.fn,
-    )

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from stool._text import listed
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
-from stool.policy._decision import Cause, Decision, Finding, TraceEntry, context_problem
+from stool.policy._book._checks import book_problems, book_version, context_fields
+from stool.policy._book._judges import Plan, plans, slot_setters
+from stool.policy._decision import Decision, Finding, TraceEntry, context_problem
 from stool.policy._errors import (
-    MAX_PROBLEMS,
     STACK_EXHAUSTED,
     PolicyDefinitionError,
     PolicyError,
@@ -24,532 +23,32 @@ from stool.policy._errors import (
     StackExhaustedError,
     shown,
 )
-from stool.policy._expr import Compiled, compile_node, field_names, kind_name
+from stool.policy._expr import Compiled, not_a_mapping
 from stool.policy._ledger import Ledger, LedgerError, iso_date
-from stool.policy._rules import (
-    ContextField,
-    PolicyTest,
-    Rule,
-    effective_tolerances,
-    percent_of,
-)
-from stool.policy._syntax import MAX_INTEGER, FieldRef, Node
+from stool.policy._rules import ContextField, PolicyTest, Rule
 
 if TYPE_CHECKING:
     import os
 
 
-__all__ = ["PolicyBook", "book_problems", "context_fields"]
-
-Fn = Callable[[Mapping[str, Any]], Any]
-Judge = Callable[
-    [Mapping[str, Any], int, "Ledger | None", bool, "str | None", "str | None"], Finding
-]
+__all__ = ["PolicyBook"]
 
 _AUTHORITIES: Final = tuple(Authority)  # by value - 1
 _AGENT: Final = Authority.AGENT
 _SUPERVISOR: Final = Authority.SUPERVISOR
 _COMPLIANT: Final = Verdict.COMPLIANT
-_BENT: Final = Verdict.BENT
 _BROKEN: Final = Verdict.BROKEN
 
 _new = object.__new__
-_MAX = MAX_INTEGER
-_MIN = -MAX_INTEGER
 
-
-def _slot_setters(cls: type, *names: str) -> tuple[Callable[[Any, Any], None], ...]:
-    """Return the slot setters of a frozen attrs class, in `names` order.
-
-    The engine builds its results through these: a slot's own setter bypasses the
-    frozen `__setattr__` (as attrs' generated `__init__` does) and is the cheapest way
-    to fill a slot, which keeps a Decision with its findings within microseconds.
-    """
-    return tuple(cls.__dict__[name].__set__ for name in names)
-
-
-(
-    _f_rule, _f_verdict, _f_cause, _f_kind, _f_check, _f_expression, _f_observed,
-    _f_bound, _f_deviation, _f_unit, _f_tolerance, _f_requires, _f_budget_used, _f_rationale,
-) = _slot_setters(
-    Finding,
-    "rule", "verdict", "cause", "kind", "check", "expression", "observed",
-    "bound", "deviation", "unit", "tolerance", "requires", "budget_used", "rationale",
-)  # fmt: skip
 (
     _d_book, _d_version, _d_verdict, _d_requires, _d_findings, _d_trace, _d_by, _d_actor,
     _d_when, _d_justification, _d_context,
-) = _slot_setters(
+) = slot_setters(
     Decision,
     "book", "version", "verdict", "requires", "findings", "trace", "by", "actor",
     "when", "justification", "context",
 )  # fmt: skip
-
-
-def _finding(  # noqa: PLR0917 - positional for speed on the hot path
-    rule: str,
-    verdict: Verdict,
-    cause: Cause,
-    kind: str,
-    check: str,
-    expression: str,
-    observed: Any,
-    bound: Any,
-    deviation: Any,
-    unit: str,
-    tolerance: Any,
-    requires: Authority | None,
-    budget_used: int | None,
-    rationale: str,
-) -> Finding:
-    """Build a Finding the engine has already validated, without re-running checks."""
-    finding = _new(Finding)
-    _f_rule(finding, rule)
-    _f_verdict(finding, verdict)
-    _f_cause(finding, cause)
-    _f_kind(finding, kind)
-    _f_check(finding, check)
-    _f_expression(finding, expression)
-    _f_observed(finding, observed)
-    _f_bound(finding, bound)
-    _f_deviation(finding, deviation)
-    _f_unit(finding, unit)
-    _f_tolerance(finding, tolerance)
-    _f_requires(finding, requires)
-    _f_budget_used(finding, budget_used)
-    _f_rationale(finding, rationale)
-    return finding
-
-
-def _number_checked(compiled: Compiled, node: Node, text: str) -> Fn:
-    fn = compiled.fn
-    if compiled.kind == "number":
-        return fn
-    field = node.name if isinstance(node, FieldRef) else None
-
-    def checked(context: Mapping[str, Any]) -> Any:
-        value = fn(context)
-        cls = type(value)
-        if cls is int or cls is float:
-            return value
-        raise PolicyEvaluationError(
-            f"`{text}` is {kind_name(value)} ({shown(value)}); "
-            "a quantity or bound must be a number",
-            field=field,
-            value=value,
-            expression=text,
-        )
-
-    return checked
-
-
-def _boolean_checked(compiled: Compiled, node: Node, text: str) -> Fn:
-    fn = compiled.fn
-    if compiled.kind == "boolean":
-        return fn
-    field = node.name if isinstance(node, FieldRef) else None
-
-    def checked(context: Mapping[str, Any]) -> Any:
-        value = fn(context)
-        if value is True or value is False:
-            return value
-        raise PolicyEvaluationError(
-            f"`{text}` is {kind_name(value)} ({shown(value)}); a condition must be true or false",
-            field=field,
-            value=value,
-            expression=text,
-        )
-
-    return checked
-
-
-class _Plan:
-    """One compiled rule: its applicability test, its judge and its trace entries."""
-
-    __slots__ = ("applied", "applies", "judge", "rule", "skipped")
-
-    def __init__(self, rule: Rule, applies: Fn | None, judge: Judge) -> None:
-        self.rule = rule
-        self.applies = applies
-        self.judge = judge
-        condition = rule.applies
-        fields = field_names(rule._expressions["applies"][1]) if condition is not None else ()  # noqa: SLF001 - the package's own private state
-        self.applied = TraceEntry(
-            rule=rule.id,
-            applies=True,
-            condition=condition,
-            fields=fields,
-            reason=f"applies: `{condition}` holds" if condition is not None else "applies always",
-        )
-        self.skipped = TraceEntry(
-            rule=rule.id,
-            applies=False,
-            condition=condition,
-            fields=fields,
-            reason=f"does not apply: `{condition}` does not hold",
-        )
-
-
-def _limit_judge(  # noqa: C901, PLR0915 - one branch per case, kept in one place (the hot path)
-    book: str,
-    rule: Rule,
-    quantity: Fn,
-    bound_fn: Fn | None,
-) -> Judge:
-    rule_id = rule.id
-    kind = rule.kind
-    check = rule.check
-    is_max = check == "max"
-    expression = rule.quantity or ""
-    unit = rule.unit
-    rationale = rule.rationale
-    constant = rule.max if is_max else rule.min
-    bound_const = constant if bound_fn is None else None
-    hard = kind == "hard"
-    percent = bool(rule.bend) and rule.bend[0].percent
-    amounts = effective_tolerances(rule.bend)
-    budget = rule.budget
-    side = "above its maximum" if is_max else "below its minimum"
-    needs_justification = rule.justification_required
-
-    def judge(  # noqa: C901, PLR0911, PLR0912, PLR0917 - positional for speed on the hot path
-        context: Mapping[str, Any],
-        by: int,
-        ledger: Ledger | None,
-        justified: bool,
-        actor: str | None,
-        when: str | None,
-    ) -> Finding:
-        observed = quantity(context)
-        bound: Any = bound_const if bound_fn is None else bound_fn(context)
-        deviation = observed - bound if is_max else bound - observed
-        if type(deviation) is float:
-            if deviation - deviation != 0.0:
-                raise PolicyEvaluationError(
-                    f"`{expression}` is {shown(observed)}, {side} of {shown(bound)} by more "
-                    "than the largest float (overflow); no verdict can be computed",
-                    rule=rule_id,
-                    expression=expression,
-                )
-        elif not _MIN <= deviation <= _MAX:
-            # As in expressions: an integer beyond 2**53 becomes the float64 the column
-            # path computes, so both paths compare the same deviation.
-            deviation = float(deviation)
-        if hard:
-            if deviation <= 0:
-                return _finding(
-                    rule_id, _COMPLIANT, Cause.WITHIN_BOUND, kind, check, expression,
-                    observed, bound, 0.0, unit, None, None, None, rationale,
-                )  # fmt: skip
-            return _finding(
-                rule_id, _BROKEN, Cause.HARD_RULE, kind, check, expression,
-                observed, bound, deviation, unit, None, None, None, rationale,
-            )  # fmt: skip
-        if percent:
-            tolerances = (
-                percent_of(bound, amounts[0]),
-                percent_of(bound, amounts[1]),
-                percent_of(bound, amounts[2]),
-            )
-            tolerance = tolerances[by - 1]
-            if tolerance - tolerance != 0.0:
-                # A higher authority's tolerance beyond the largest float still compares
-                # right; the acting one is recorded in the finding, which must be finite.
-                raise PolicyEvaluationError(
-                    f"{_format_amount(amounts[by - 1])}% of the bound {shown(bound)} is beyond "
-                    "the largest float (overflow); no verdict can be computed",
-                    rule=rule_id,
-                    expression=expression,
-                )
-        else:
-            tolerances = amounts
-            tolerance = tolerances[by - 1]
-        if deviation <= 0:
-            return _finding(
-                rule_id, _COMPLIANT, Cause.WITHIN_BOUND, kind, check, expression,
-                observed, bound, 0.0, unit, tolerance, None, None, rationale,
-            )  # fmt: skip
-        requires = None
-        for index in range(3):
-            if deviation <= tolerances[index]:
-                requires = _AUTHORITIES[index]
-                break
-        if deviation > tolerance:
-            if requires is None:
-                return _finding(
-                    rule_id, _BROKEN, Cause.BEYOND_TOLERANCE, kind, check, expression,
-                    observed, bound, deviation, unit, tolerance, None, None, rationale,
-                )  # fmt: skip
-            return _finding(
-                rule_id, _BROKEN, Cause.BEYOND_AUTHORITY, kind, check, expression,
-                observed, bound, deviation, unit, tolerance, requires, None, rationale,
-            )  # fmt: skip
-        if needs_justification and not justified:
-            return _finding(
-                rule_id, _BROKEN, Cause.UNJUSTIFIED, kind, check, expression,
-                observed, bound, deviation, unit, tolerance, requires, None, rationale,
-            )  # fmt: skip
-        if budget is not None and ledger is not None:
-            if actor is None or when is None:
-                raise PolicyEvaluationError(
-                    f"this rule has a budget per {budget.per}, so a bend checked against a "
-                    "ledger needs actor= and when= (who bends, and on which date)",
-                    rule=rule_id,
-                )
-            used, total = ledger.usage(
-                book=book, rule=rule_id, actor=actor, when=when, per=budget.per
-            )
-            if (budget.bends is not None and used >= budget.bends) or (
-                budget.total is not None and total + deviation > budget.total
-            ):
-                # Another, higher authority (with a budget of their own) may approve it.
-                above = None
-                for index in range(by, 3):
-                    if deviation <= tolerances[index]:
-                        above = _AUTHORITIES[index]
-                        break
-                return _finding(
-                    rule_id, _BROKEN, Cause.BUDGET_EXHAUSTED, kind, check, expression,
-                    observed, bound, deviation, unit, tolerance, above, used, rationale,
-                )  # fmt: skip
-            return _finding(
-                rule_id, _BENT, Cause.WITHIN_TOLERANCE, kind, check, expression,
-                observed, bound, deviation, unit, tolerance, requires, used, rationale,
-            )  # fmt: skip
-        return _finding(
-            rule_id, _BENT, Cause.WITHIN_TOLERANCE, kind, check, expression,
-            observed, bound, deviation, unit, tolerance, requires, None, rationale,
-        )  # fmt: skip
-
-    return judge
-
-
-def _format_amount(amount: float) -> str:
-    if amount.is_integer() and abs(amount) < 1e15:
-        return str(int(amount))
-    return shown(amount)
-
-
-def _condition_judge(rule: Rule, condition: Fn) -> Judge:
-    rule_id = rule.id
-    check = rule.check
-    expression = (rule.require if check == "require" else rule.forbid) or ""
-    rationale = rule.rationale
-    must_hold = check == "require"
-
-    # A condition has two outcomes, so its two findings are built once, here.
-    kept = Finding(
-        rule=rule_id, verdict=_COMPLIANT, cause=Cause.WITHIN_BOUND, kind="hard", check=check,
-        expression=expression, observed=must_hold, rationale=rationale,
-    )  # fmt: skip
-    crossed = Finding(
-        rule=rule_id, verdict=_BROKEN, cause=Cause.HARD_RULE, kind="hard", check=check,
-        expression=expression, observed=not must_hold, rationale=rationale,
-    )  # fmt: skip
-
-    def judge(  # noqa: PLR0917 - positional for speed on the hot path
-        context: Mapping[str, Any],
-        by: int,  # noqa: ARG001 - every judge has the same signature
-        ledger: Ledger | None,  # noqa: ARG001 - every judge has the same signature
-        justified: bool,  # noqa: ARG001 - every judge has the same signature
-        actor: str | None,  # noqa: ARG001 - every judge has the same signature
-        when: str | None,  # noqa: ARG001 - every judge has the same signature
-    ) -> Finding:
-        return kept if condition(context) is must_hold else crossed
-
-    return judge
-
-
-def context_fields(value: Any) -> tuple[ContextField, ...]:
-    """Normalise a book's `context` (a mapping or ContextFields) into ContextFields.
-
-    Raises:
-        PolicyValidationError: Listing every malformed field.
-    """
-    if isinstance(value, (tuple, list)) and all(isinstance(f, ContextField) for f in value):
-        return tuple(sorted(value, key=lambda f: f.name))
-    if not isinstance(value, Mapping):
-        raise PolicyValidationError(
-            (
-                PolicyDefinitionError(
-                    f"got {shown(value)}; allowed: a table of field = kind", field="context"
-                ),
-            )
-        )
-    fields: list[ContextField] = []
-    problems: list[PolicyDefinitionError] = []
-    for name, spec in value.items():
-        try:
-            if isinstance(spec, Mapping):
-                unknown = [k for k in spec if k not in ("kind", "description")]
-                if unknown:
-                    problems.append(
-                        PolicyDefinitionError(
-                            f"unknown key {shown(unknown[0])}; allowed: kind, description",
-                            field=f"context.{name}.{unknown[0]}",
-                        )
-                    )
-                    continue
-                kind: Any = spec.get("kind")
-                fields.append(
-                    ContextField(name=name, kind=kind, description=spec.get("description", ""))
-                )
-            else:
-                fields.append(ContextField(name=name, kind=spec))
-        except PolicyValidationError as error:
-            problems.extend(error.problems)
-    if problems:
-        raise PolicyValidationError(tuple(problems))
-    # A mapping's order means nothing (YAML and JSON writers may sort keys): sort by name.
-    return tuple(sorted(fields, key=lambda f: f.name))
-
-
-Sketch = tuple[str | None, Mapping[str, tuple[str, Node]]]
-"""A rule as the book-level checks see it: its id (None if unusable) and its parsed
-expressions by key; a rule that failed its own checks still has one."""
-
-
-def book_problems(  # noqa: C901 - one branch per case, kept in one place
-    rules: Iterable[Sketch],
-    tests: tuple[PolicyTest, ...],
-    fields: tuple[ContextField, ...],
-    *,
-    room: int = MAX_PROBLEMS,
-    compiled_out: dict[tuple[int, str], Compiled] | None = None,
-) -> list[tuple[str, int, PolicyDefinitionError]]:
-    """Return the problems that involve several parts of a book, each with its place.
-
-    Each problem comes with the section (`rule` or `test`) and index it belongs to.
-    Rules are given as sketches, so that a rule with problems of its own is still
-    checked for a duplicate id and undeclared fields. Only the first `room` problems
-    (the ones that will be listed) get a suggested fix, which costs time to find.
-    Each expression that compiles is stored in `compiled_out`, by rule index and key,
-    so that a book need not compile it again.
-    """
-    rules = list(rules)
-    problems: list[tuple[str, int, PolicyDefinitionError]] = []
-    seen: dict[str, int] = {}
-    for index, (rule_id, _) in enumerate(rules):
-        if rule_id is None:
-            continue
-        if rule_id in seen:
-            problems.append(
-                (
-                    "rule",
-                    index,
-                    PolicyDefinitionError(
-                        f"duplicate rule id {rule_id!r} (first used by rule {seen[rule_id] + 1})",
-                        rule=rule_id,
-                        field="id",
-                    ),
-                )
-            )
-        else:
-            seen[rule_id] = index
-    declared = {f.name: f.kind for f in fields} if fields else None
-    for index, (rule_id, expressions) in enumerate(rules):
-        for key, (text, node) in expressions.items():
-            try:
-                compiled = compile_node(text, node, declared, suggest=len(problems) < room)
-            except PolicyDefinitionError as error:
-                problems.append(("rule", index, error.located(rule=rule_id, field=key)))
-                continue
-            if compiled_out is not None:
-                compiled_out[index, key] = compiled
-            wanted = "boolean" if key in ("applies", "require", "forbid") else "number"
-            if compiled.kind not in ("any", wanted):
-                problems.append(
-                    (
-                        "rule",
-                        index,
-                        PolicyDefinitionError(
-                            f"`{text}` is a {compiled.kind} expression; {key} needs "
-                            + (
-                                "a condition (true or false)" if wanted == "boolean" else "a number"
-                            ),
-                            rule=rule_id,
-                            field=key,
-                        ),
-                    )
-                )
-    names: dict[str, int] = {}
-    for index, test in enumerate(tests):
-        if test.name in names:
-            problems.append(
-                (
-                    "test",
-                    index,
-                    PolicyDefinitionError(
-                        f"duplicate test name {test.name!r}", field=f"test[{index}].name"
-                    ),
-                )
-            )
-        names.setdefault(test.name, index)
-        problems.extend(
-            (
-                "test",
-                index,
-                PolicyDefinitionError(
-                    f"unknown rule {shown(rule_id)}; the rules are: {listed(seen)}",
-                    field=f"test[{index}].{key}.{rule_id}",
-                ),
-            )
-            for key in ("findings", "prior_bends")
-            for rule_id in getattr(test, key)
-            if rule_id not in seen
-        )
-    return problems
-
-
-def _version(data: Mapping[str, Any]) -> str:
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    try:
-        encoded = text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PolicyValidationError((_not_unicode(data),)) from None
-    return hashlib.sha256(encoded).hexdigest()[:16]
-
-
-def _lone_surrogate(text: Any) -> int | None:
-    """Return the position of the first lone surrogate in `text`, or None."""
-    if not isinstance(text, str):
-        return None
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        return error.start
-    return None
-
-
-def _not_unicode(data: Any) -> PolicyDefinitionError:
-    """Name the first text in book data that holds a lone surrogate (no UTF-8 form)."""
-    stack: list[tuple[str, Any]] = [("", data)]
-    while stack:
-        path, value = stack.pop()
-        texts = [value] if isinstance(value, str) else []
-        if isinstance(value, Mapping):
-            texts = list(value)
-            stack.extend((f"{path}.{key}" if path else str(key), v) for key, v in value.items())
-        elif isinstance(value, list):
-            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(value))
-        for text in texts:
-            at = _lone_surrogate(text)
-            if at is not None:
-                return PolicyDefinitionError(
-                    f"got {shown(text)}; allowed: text that can be written as UTF-8 (character "
-                    f"{at} is a lone surrogate, {shown(text[at])})",
-                    field=path or None,
-                )
-    return PolicyDefinitionError(
-        "the book holds text that cannot be written as UTF-8"
-    )  # pragma: no cover
-
-
-def _not_a_mapping(context: Any) -> PolicyEvaluationError:
-    return PolicyEvaluationError(
-        f"the context is {type(context).__name__}; allowed: a mapping of field names to values",
-        value=context,
-    )
 
 
 def _rules(rules: Iterable[Rule]) -> tuple[Rule, ...]:
@@ -604,7 +103,7 @@ class PolicyBook:
     """The book's own test cases, run by [run_tests][stool.policy.run_tests]."""
     version: str = attrs.field(init=False)
     """The first 16 hex digits of the SHA-256 of the book's canonical data."""
-    _plans: tuple[_Plan, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
+    _plans: tuple[Plan, ...] = attrs.field(init=False, eq=False, hash=False, repr=False)
     _cache: dict[str, Any] = attrs.field(init=False, eq=False, hash=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
@@ -645,26 +144,8 @@ class PolicyBook:
         found = book_problems(sketches, self.tests, self.context, compiled_out=checked)
         if found:
             raise PolicyValidationError(tuple(problem for _, _, problem in found))
-        object.__setattr__(self, "version", _version(self.to_data()))
-        object.__setattr__(self, "_plans", tuple(self._compile(checked)))
-
-    def _compile(self, checked: dict[tuple[int, str], Compiled]) -> list[_Plan]:
-        plans = []
-        for index, rule in enumerate(self.rules):
-            compiled: dict[str, Fn] = {}
-            for key, (text, node) in rule._expressions.items():  # noqa: SLF001 - the package's own private state
-                part = checked[index, key]
-                if key in ("applies", "require", "forbid"):
-                    compiled[key] = _boolean_checked(part, node, text)
-                else:
-                    compiled[key] = _number_checked(part, node, text)
-            check = rule.check
-            if check in ("require", "forbid"):
-                judge = _condition_judge(rule, compiled[check])
-            else:
-                judge = _limit_judge(self.name, rule, compiled["quantity"], compiled.get(check))
-            plans.append(_Plan(rule, compiled.get("applies"), judge))
-        return plans
+        object.__setattr__(self, "version", book_version(self.to_data()))
+        object.__setattr__(self, "_plans", plans(self.name, self.rules, checked))
 
     def __reduce__(self) -> tuple[Any, ...]:
         # The compiled closures cannot be pickled; the source data rebuilds them.
@@ -930,7 +411,7 @@ class PolicyBook:
         if type(by) is not Authority:
             raise ValidationError("evaluate.by", by, "an Authority (AGENT, SUPERVISOR, MANAGER)")
         if type(context) is not dict and not issubclass(type(context), Mapping):
-            raise _not_a_mapping(context)
+            raise not_a_mapping(context)
         if justification is not None and (
             type(justification) is not str or not justification.strip()
         ):
