@@ -264,6 +264,14 @@ class TestErlangC:
         assert queue.asa_s >= 0.0
         assert queue.service_level(0) == pytest.approx(1 - queue.p_wait, abs=1e-12)
 
+    @pytest.mark.parametrize("agents", [1.96875, 0.5, 7.25])
+    def test_a_vanishing_load_never_waits(self, agents):
+        """A load below a float's range (found by Hypothesis) waits no time: no overflow."""
+        queue = ErlangC(arrivals=1.78e-321, interval_s=1800.0, aht_s=10.0, agents=agents)
+        assert queue.service_level(0.0) == pytest.approx(1.0, abs=1e-100)
+        assert 0.0 <= queue.p_wait < 1e-100
+        assert 0.0 <= queue.asa_s < 1e-100
+
     @given(erlang_c_queues(), st.floats(0, 300))
     def test_more_agents_serve_better(self, queue, t_s):
         """Half an agent more never lowers the service level nor raises the wait."""

@@ -14,6 +14,7 @@ Nothing here validates its arguments: the queue classes do.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Final
 
 EPS: Final = 1e-16
@@ -54,6 +55,9 @@ def _upper_gamma_scaled(s: float, a: float) -> float:
     raise SeriesLimitError(s, a)  # pragma: no cover - converges in a few dozen steps for s < 2
 
 
+_LOG_MAX_FLOAT: Final = math.log(sys.float_info.max)
+
+
 def _inverse_erlang_b_fraction(f: float, a: float) -> float:
     """Return `1 / B(f, a)` for a fraction of an agent `0 < f < 1` and a load `a > 0`."""
     s = f + 1.0
@@ -62,8 +66,13 @@ def _inverse_erlang_b_fraction(f: float, a: float) -> float:
     # Upper = Gamma(s) - lower, the lower incomplete gamma function being
     # e^(-a) a^s / s * sum_j a^j / ((s+1)...(s+j)); here a < 3, so nothing overflows, and
     # the lower part is at most about half of Gamma(s).
+    log_whole = a - f * math.log(a) + math.lgamma(s)
+    if log_whole > _LOG_MAX_FLOAT:
+        # A load so small (below about 1e-300) that B underflows: the lower part, at
+        # most about half of Gamma(s), cannot bring 1/B back into range.
+        return math.inf
     log_series, _ = palm_series(s, a)
-    return math.exp(a - f * math.log(a) + math.lgamma(s)) - a / s * math.exp(log_series)
+    return math.exp(log_whole) - a / s * math.exp(log_series)
 
 
 def erlang_b(agents: float, load: float) -> float:
