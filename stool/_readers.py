@@ -52,6 +52,14 @@ class Reader:
         """The column's distinct values and each row's code into them (-1: blank)."""
         return factorize(self.column(name))
 
+    def distinct(self, name: str) -> list[Any] | None:  # noqa: ARG002 - see the readers
+        """The column's distinct values, where cheaper than coding it; else None.
+
+        For a column of text, whose codes need not be made (None among the values for a
+        blank); [encoded][stool._readers.Reader.encoded] gives the codes too.
+        """
+        return None
+
     def numbers(self, name: str) -> tuple[Any, Any, Any, str, Any] | None:  # noqa: ARG002 - see _PandasReader
         """A numeric or boolean column known at a glance: its array, extremes and kind.
 
@@ -220,6 +228,10 @@ class _PandasReader(Reader):
             else:
                 self._numbers = _block_numbers(self.data, self.all_names)
         return self._numbers.get(name)
+
+    def distinct(self, name: str) -> list[Any] | None:
+        array = getattr(self.data[name].array, "_pa_array", None)  # pandas' Arrow strings
+        return None if array is None else _arrow_distinct(array)
 
     def encoded(self, name: str) -> tuple[list[Any], Any]:
         import numpy as np  # noqa: PLC0415
@@ -472,6 +484,9 @@ class _ArrowReader(Reader):
             return array.to_numpy(zero_copy_only=False)
         return array.to_numpy(zero_copy_only=False)
 
+    def distinct(self, name: str) -> list[Any] | None:
+        return _arrow_distinct(self.data.column(name))
+
     def encoded(self, name: str) -> tuple[list[Any], Any]:
         import pyarrow as pa  # noqa: PLC0415
         import pyarrow.compute as pc  # noqa: PLC0415
@@ -515,6 +530,17 @@ class _ArrowReader(Reader):
 
             return pl.from_arrow(table)
         return table
+
+
+def _arrow_distinct(array: Any) -> list[Any] | None:
+    """The distinct values of an Arrow column of text (hashed in C++), else None."""
+    import pyarrow as pa  # noqa: PLC0415
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    kind = array.type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    return pc.unique(array).to_pylist()  # type: ignore[no-any-return]
 
 
 def _columns_of(results: dict[str, Any]) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from stool._validate import DeferredCodes
 from stool.interaction import FIELD_SPECS, Interaction
 
 if TYPE_CHECKING:
@@ -29,6 +30,8 @@ def interaction_at(columns: dict[str, Any], row: int) -> Interaction:
         if spec is None:
             continue
         column = columns[name]
+        if isinstance(column, DeferredCodes):
+            column = column.resolve()
         if isinstance(column, tuple):  # an enum column: its members, and each row's code
             members, codes = column
             facts[name] = members[codes[row]]

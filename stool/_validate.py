@@ -8,7 +8,7 @@ bad row).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from stool._fields import _MAX_FLOAT, Spec, _normalise_int, _normalise_real
 from stool.enums import member_from_name
@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
     from stool._readers import Reader
 
-__all__ = ["check", "factorize", "is_missing"]
+__all__ = ["DeferredCodes", "check", "factorize", "is_missing"]
+
+_CODED: Final = frozenset({"channel"})
+"""The enum fields the formulas read (each row's wait scale comes from its channel); the
+codes of the others are made only when asked (for `reasons=True`)."""
 
 
 def check(name: str, spec: Spec, reader: Reader, blanks: set[str]) -> Any:
@@ -39,7 +43,7 @@ def check(name: str, spec: Spec, reader: Reader, blanks: set[str]) -> Any:
     if known is not None and _plainly_good(name, spec, reader, known, blanks):
         return known[0]
     if spec.kind == "enum":
-        return _check_enum(name, spec, reader)
+        return _check_enum(name, spec, reader, coded=name in _CODED)
     column = reader.column(name)
     kind = column.dtype.kind if isinstance(column, np.ndarray) else "O"
     if kind == "O":
@@ -185,16 +189,44 @@ def _normalise_bool(value: Any) -> Any:
     return bool(value) if type(value).__name__ == "bool_" else value
 
 
-def _check_enum(name: str, spec: Spec, reader: Reader) -> tuple[tuple[Any, ...], Any]:
+class DeferredCodes:
+    """An enum column found good through its distinct values; its codes made when asked.
+
+    Scoring does not read every enum column (`authority`), and hashing a million strings
+    to code them costs more than finding their few distinct values. `resolve()` gives
+    what [check][stool._validate.check] gives for an enum column: the members, and each
+    row's code into them.
+    """
+
+    __slots__ = ("_resolve", "_resolved")
+
+    def __init__(self, resolve: Callable[[], tuple[tuple[Any, ...], Any]]) -> None:
+        self._resolve = resolve
+        self._resolved: tuple[tuple[Any, ...], Any] | None = None
+
+    def resolve(self) -> tuple[tuple[Any, ...], Any]:
+        if self._resolved is None:
+            self._resolved = self._resolve()
+        return self._resolved
+
+
+def _check_enum(
+    name: str, spec: Spec, reader: Reader, *, coded: bool
+) -> tuple[tuple[Any, ...], Any] | DeferredCodes:
     """Validate an enum column through its distinct values.
 
     Returns the distinct values (as members) and each row's code into them. A pandas
     categorical or an Arrow dictionary is read through its categories; other columns are
-    factorized (in pandas or Arrow, not one Python string at a time).
+    factorized (in pandas or Arrow, not one Python string at a time). Unless `coded`,
+    a column of text whose distinct values are all good is not coded until asked.
     """
     import numpy as np  # noqa: PLC0415
 
     enum_cls: type[enum.Enum] = spec.enum  # type: ignore[assignment]
+    if not coded:
+        values = reader.distinct(name)
+        if values is not None and all(_member(enum_cls, value) for value in values):
+            return DeferredCodes(lambda: _coded_enum(name, spec, reader))
     allowed = f"one of {', '.join(enum_cls.__members__)} (a {enum_cls.__name__} name, in any case)"
     distinct, codes = reader.encoded(name)
     members: list[Any] = []
@@ -208,6 +240,12 @@ def _check_enum(name: str, spec: Spec, reader: Reader) -> tuple[tuple[Any, ...],
     if bad.any():
         raise reader.error(name, int(np.argmax(bad)), allowed)
     return tuple(members), codes
+
+
+def _coded_enum(name: str, spec: Spec, reader: Reader) -> tuple[tuple[Any, ...], Any]:
+    coded = _check_enum(name, spec, reader, coded=True)
+    assert isinstance(coded, tuple)  # noqa: S101 - coded=True codes the column
+    return coded
 
 
 def factorize(column: Any) -> tuple[list[Any], Any]:

@@ -502,6 +502,23 @@ class TestEnumCase:
         ]
         assert_agrees(result, _kind(data), rows)
 
+    @pytest.mark.parametrize("kind", ["pandas", "arrow"])
+    def test_enum_text_checked_by_distinct_values_gives_each_rows_member(self, kind):
+        """A text enum column the formulas skip is checked once per value, coded when asked."""
+        from stool._readers import reader_of  # noqa: PLC0415 - the private path under test
+        from stool._reasons import interaction_at  # noqa: PLC0415
+        from stool._validate import DeferredCodes  # noqa: PLC0415
+        from stool.batch import _read_columns  # noqa: PLC0415
+
+        authorities = ["manager", "Agent", "SUPERVISOR", "agent", "Manager"]
+        data = pd.DataFrame({"authority": authorities})
+        if kind == "arrow":
+            data = pa.table({"authority": authorities})
+        columns, rows = _read_columns(reader_of(data), StoolModel(), unknown=True)
+        assert isinstance(columns["authority"], DeferredCodes)
+        found = [interaction_at(columns, row).authority for row in range(rows)]
+        assert found == [Authority[name.upper()] for name in authorities]
+
 
 class TestBlank:
     def test_blank_in_a_required_column_names_label_and_position(self):
