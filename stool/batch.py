@@ -435,6 +435,8 @@ def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> Sco
             )
             predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
             codes[part] = _type_codes(inputs, observed, thresholds)
+            # Let this chunk's arrays go before the next chunk's are made.
+            del inputs, observed, legs, customer, values, coverages, risky
     return Scores(
         (floats, flags, small),
         customer=legs_out[0],
