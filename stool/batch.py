@@ -382,7 +382,7 @@ def _score_file(  # noqa: PLR0917 - private, called once
 # ------------------------------------------------------------------------------- scoring
 
 
-class Scores(dict[str, Any]):
+class _Scores(dict[str, Any]):
     """The output columns by name; `blocks` holds them as three arrays, one per type.
 
     Rows of `blocks`: floats (`customer`, `company`, `agent`, `predicted_csat`, `p_low`
@@ -396,7 +396,7 @@ class Scores(dict[str, Any]):
         self.blocks = blocks
 
 
-def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> Scores:
+def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> _Scores:
     import numpy as np  # noqa: PLC0415 - numpy is an optional extra
 
     xp = _formula.array_math()
@@ -437,7 +437,7 @@ def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> Sco
             codes[part] = _type_codes(inputs, observed, thresholds)
             # Let this chunk's arrays go before the next chunk's are made.
             del inputs, observed, legs, customer, values, coverages, risky
-    return Scores(
+    return _Scores(
         (floats, flags, small),
         customer=legs_out[0],
         company=legs_out[1],
@@ -603,7 +603,7 @@ def _reject_extra_columns(names: list[Any]) -> None:
         )
 
 
-class Columns(dict[str, Any]):
+class _Columns(dict[str, Any]):
     """Validated columns by field name; `blanks` names those that may hold a NaN.
 
     A column not in `blanks` has none, so scoring need not look for them. A plain dict
@@ -615,12 +615,12 @@ class Columns(dict[str, Any]):
         self.blanks: set[str] = set()
 
 
-def _read_columns(reader: Reader, model: StoolModel, *, unknown: bool) -> tuple[Columns, int]:
+def _read_columns(reader: Reader, model: StoolModel, *, unknown: bool) -> tuple[_Columns, int]:
     """Validate every Interaction column; add the formulas' derived inputs."""
     import numpy as np  # noqa: PLC0415
 
     present = {name for name in reader.names() if isinstance(name, str)}
-    checked = Columns()
+    checked = _Columns()
     for name, spec in FIELD_SPECS.items():
         if spec is None:
             continue
