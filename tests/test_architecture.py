@@ -19,6 +19,7 @@ PACKAGE_DIR = Path(stool.__file__).parent
 
 DATA_MODEL = (
     "stool._fields",
+    "stool._json",
     "stool._text",
     "stool.enums",
     "stool.errors",

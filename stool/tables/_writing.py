@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
+from stool._json import json_default
 from stool.errors import TableError, ValidationError
 from stool.tables._formats import _pyarrow, table_format
 
@@ -57,16 +58,8 @@ def _nan_to_null(table: Any) -> Any:
     return table
 
 
-def _json_default(value: Any) -> Any:
-    isoformat = getattr(value, "isoformat", None)
-    if callable(isoformat):
-        return isoformat()
-    msg = f"{type(value).__name__} is not a JSON value"
-    raise TypeError(msg)
-
-
 _ENCODE: Final = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, default=_json_default, separators=(",", ":")
+    ensure_ascii=False, allow_nan=False, default=json_default, separators=(",", ":")
 ).encode
 
 
