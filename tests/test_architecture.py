@@ -19,6 +19,7 @@ PACKAGE_DIR = Path(stool.__file__).parent
 
 DATA_MODEL = (
     "stool._fields",
+    "stool._json",
     "stool._text",
     "stool.enums",
     "stool.errors",
@@ -34,6 +35,16 @@ DATA_MODEL = (
 POLICY_LAYERS = ("stool.policy._expr", "stool.policy._rules", "stool.policy._book")
 """The policy engine's packages, lowest first: the expression language, the parts of a
 book (rules, tolerances, test cases), and the book that compiles and judges them."""
+
+TABLE_LAYERS = (
+    "stool.tables._formats",
+    "stool.tables._locate",
+    "stool.tables._reading",
+    "stool.tables._reading_chunks",
+    "stool.tables._writing",
+)
+"""The modules of stool.tables, lowest first: formats and shared checks, locating a
+problem's line, reading whole files, reading in chunks, and writing."""
 
 
 def module_files() -> dict[str, Path]:
@@ -215,6 +226,13 @@ class TestImportGraph:
             if any(target == name or target.startswith(name + ".") for name in above)
         )
         assert upward == []
+
+    @pytest.mark.parametrize("layer", TABLE_LAYERS)
+    def test_the_table_modules_import_only_downwards(self, layer):
+        """No module of stool.tables imports one listed after it, even in a function."""
+        graph = import_graph(in_functions=True)
+        above = set(TABLE_LAYERS[TABLE_LAYERS.index(layer) + 1 :])
+        assert sorted(graph[layer] & above) == []
 
     @pytest.mark.parametrize("module", DATA_MODEL)
     def test_the_data_model_never_imports_an_engine(self, module):

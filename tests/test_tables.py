@@ -526,3 +526,9 @@ class TestTopLevel:
     def test_exported(self, name):
         """stool.<name> is stool.tables.<name>."""
         assert getattr(stool, name) is getattr(tables, name)
+
+    @pytest.mark.parametrize("cls", [tables.TableChunks, tables.TableWriter])
+    def test_classes_name_their_public_home(self, cls):
+        """The classes say stool.tables in their repr, and pickle by that name."""
+        assert repr(cls) == f"<class 'stool.tables.{cls.__name__}'>"
+        assert pickle.loads(pickle.dumps(cls)) is cls  # noqa: S301 - our own bytes

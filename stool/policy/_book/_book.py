@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
+from stool._json import json_default
 from stool.enums import Authority, Verdict
 from stool.errors import ValidationError
 from stool.policy._book._checks import book_problems, book_version, context_fields
@@ -223,9 +224,7 @@ class PolicyBook:
             >>> PolicyBook.from_json(book.to_json()).version == book.version
             True
         """
-        return (
-            json.dumps(self.to_data(), indent=2, ensure_ascii=False, default=_json_default) + "\n"
-        )
+        return json.dumps(self.to_data(), indent=2, ensure_ascii=False, default=json_default) + "\n"
 
     @classmethod
     def from_data(cls, data: Any, *, file: str | None = None) -> PolicyBook:
@@ -596,15 +595,6 @@ def _refuse_file_name(source: Any, fmt: str) -> None:
         f"or pass a pathlib.Path",
         file="<string>",
     )
-
-
-def _json_default(value: Any) -> Any:
-    # Dates read from TOML or YAML test cases are written as ISO text, as JSON holds them.
-    isoformat = getattr(value, "isoformat", None)
-    if callable(isoformat):
-        return isoformat()
-    msg = f"{type(value).__name__} is not a JSON value"
-    raise TypeError(msg)
 
 
 def _rebuild_book(data: dict[str, Any]) -> PolicyBook:
