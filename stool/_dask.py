@@ -37,9 +37,8 @@ def score_dask(data: Any, model: StoolModel, options: Any) -> Any:
 def _judge_partition(partition: Any, book: PolicyBook, by: Any, justification: Any) -> Any:
     from stool.policy._batch import evaluate_batch  # noqa: PLC0415 - on the worker
 
-    return evaluate_batch(book, partition, by=by, justification=justification).to_pandas(
-        index=partition.index
-    )
+    # A pandas partition in, its verdicts out: categorical columns, the partition's index.
+    return evaluate_batch(book, partition, by=by, justification=justification)
 
 
 def evaluate_dask(data: Any, book: PolicyBook, by: Any, justification: Any) -> Any:

@@ -130,7 +130,27 @@ class TestEvaluateDask:
         )
         assert isinstance(lazy, dd.DataFrame)
         expected = book.evaluate_batch(frame, by=stool.Authority.SUPERVISOR)
-        pd.testing.assert_frame_equal(lazy.compute(), expected.to_pandas(index=frame.index))
+        pd.testing.assert_frame_equal(lazy.compute(), expected)
+        pd.testing.assert_index_equal(expected.index, frame.index)
+
+    def test_meta_matches_the_partitions(self, client):
+        """The lazy frame's meta has each computed partition's categorical dtypes."""
+        frame = pd.DataFrame(
+            {
+                "action": ["refund", "exchange", "refund", "refund"],
+                "days_since_purchase": [40, 3, 33, 2],
+                "refund_amount": [5.0, 5.0, 5.0, 9.0],
+                "purchase_price": [5.0, 5.0, 5.0, 5.0],
+                "item_category": ["kitchen", "hygiene", "kitchen", "kitchen"],
+            }
+        )
+        lazy = load_example("returns").evaluate_batch(dd.from_pandas(frame, npartitions=2))
+        meta = lazy._meta  # Dask's documented meta
+        assert all(isinstance(dtype, pd.CategoricalDtype) for dtype in meta.dtypes)
+        for partition in lazy.to_delayed():
+            computed = partition.compute()
+            assert len(computed) > 0
+            pd.testing.assert_series_equal(computed.dtypes, meta.dtypes)
 
 
 class TestCommandLine:

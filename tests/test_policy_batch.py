@@ -91,16 +91,61 @@ def rows_of(columns: dict[str, list[Any]]) -> list[dict[str, Any]]:
 def agree(
     book: PolicyBook, columns: dict[str, list[Any]], by: Authority, justification: str | None
 ) -> None:
-    """Assert that evaluate_batch and evaluate agree on every row, rule by rule."""
+    """Assert that evaluate_batch and evaluate agree on every row, rule by rule.
+
+    Through both outputs: the codes of a mapping's BatchDecision and the names of a
+    pandas frame's categorical columns.
+    """
     batch = book.evaluate_batch(columns, by=by, justification=justification)
+    frame = book.evaluate_batch(pd.DataFrame(columns), by=by, justification=justification)
+    assert list(frame.columns) == ["verdict", "requires", *(rule.id for rule in book.rules)]
     for i, row in enumerate(rows_of(columns)):
         decision = book.evaluate(row, by=by, justification=justification)
         assert batch.verdicts()[i] is decision.verdict, (i, row)
         assert batch.requirements()[i] is decision.requires, (i, row)
+        assert frame["verdict"].iloc[i] == decision.verdict.name, (i, row)
+        assert named(frame["requires"].iloc[i]) == _name(decision.requires), (i, row)
         for rule in book.rules:
             finding = decision.finding(rule.id)
             expected = 0 if finding is None else finding.verdict.value
             assert batch.rules[rule.id][i] == expected, (i, rule.id, row)
+            wanted = None if finding is None else finding.verdict.name
+            assert named(frame[rule.id].iloc[i]) == wanted, (i, rule.id, row)
+
+
+def named(value: Any) -> str | None:
+    """A categorical cell as its name, None where it is missing (NaN)."""
+    return None if pd.isna(value) else str(value)
+
+
+def _name(member: Authority | None) -> str | None:
+    return None if member is None else member.name
+
+
+VERDICT_NAMES = ("COMPLIANT", "BENT", "BROKEN")
+AUTHORITY_NAMES = ("AGENT", "SUPERVISOR", "MANAGER")
+
+
+def codes_of(result: Any, name: str) -> np.ndarray:
+    """One column of a table evaluate_batch returned, as BatchDecision's codes (0: none).
+
+    Read from each kind's own codes: pandas' `.cat.codes`, Arrow's dictionary indices;
+    polars numbers its categories in a process-wide order, so its column is read by name.
+    A BatchDecision (from a mapping) gives its own codes.
+    """
+    if isinstance(result, BatchDecision):
+        if name in ("verdict", "requires"):
+            return getattr(result, name)
+        return result.rules[name]
+    if isinstance(result, pd.DataFrame):
+        return result[name].cat.codes.to_numpy() + 1
+    if isinstance(result, (pa.Table, pa.RecordBatch)):
+        column = result.column(name)
+        if isinstance(column, pa.ChunkedArray):
+            column = column.combine_chunks()
+        return column.indices.fill_null(-1).to_numpy() + 1
+    names = AUTHORITY_NAMES if name == "requires" else VERDICT_NAMES
+    return np.array([0 if v is None else names.index(v) + 1 for v in result[name].to_list()])
 
 
 @st.composite
@@ -186,7 +231,7 @@ class TestInputs:
             frame["action"] = frame["action"].astype(dtype)
             frame["item_category"] = frame["item_category"].astype(dtype)
         result = load_example("returns").evaluate_batch(frame)
-        assert result.verdicts() == (Verdict.COMPLIANT, Verdict.BENT, Verdict.COMPLIANT)
+        assert result["verdict"].tolist() == ["COMPLIANT", "BENT", "COMPLIANT"]
 
     def test_missing_column(self):
         """A column the rows need is named, with the first row that needs it."""
@@ -312,8 +357,60 @@ class TestBatchDecision:
         assert result.counts() == {Verdict.COMPLIANT: 2, Verdict.BENT: 1, Verdict.BROKEN: 0}
         frame = result.to_pandas()
         assert list(frame["verdict"]) == ["COMPLIANT", "BENT", "COMPLIANT"]
-        assert list(frame["refund-window"]) == ["COMPLIANT", "BENT", None]
+        assert frame["refund-window"].tolist()[:2] == ["COMPLIANT", "BENT"]
+        assert frame["refund-window"].isna().tolist() == [False, False, True]
         assert result.verdict.dtype == np.int8
+
+    def test_pandas_columns_are_categorical(self):
+        """to_pandas gives categoricals whose codes, plus one, are the decision's codes."""
+        result = evaluate_batch(load_example("returns"), TestInputs().columns())
+        frame = result.to_pandas()
+        assert list(frame.columns) == ["verdict", "requires", *result.rules]
+        for name in frame.columns:
+            dtype = frame[name].dtype
+            assert isinstance(dtype, pd.CategoricalDtype), name
+            names = AUTHORITY_NAMES if name == "requires" else VERDICT_NAMES
+            assert tuple(dtype.categories) == names, name
+            assert frame[name].cat.codes.dtype == np.int8, name
+        assert frame["requires"].isna().tolist() == [True, False, True]
+        assert (frame["verdict"].cat.codes.to_numpy() + 1).tolist() == result.verdict.tolist()
+
+    @pytest.mark.parametrize(
+        ("field", "codes", "shown"),
+        [
+            ("verdict", np.array([1, 0], dtype=np.int8), 0),
+            ("requires", np.array([0, 4]), 4),
+            ("requires", np.array([-1, 1]), -1),
+            ("rules", np.array([1, 300]), 300),
+            ("verdict", np.array([1.0, 2.0]), "float64 array of shape (2,)"),
+        ],
+    )
+    def test_hand_built_codes_are_checked(self, field, codes, shown):
+        """A code out of range in a hand-built decision is refused by every table, named."""
+        good = np.array([1, 1], dtype=np.int8)
+        parts = {"verdict": good, "requires": good, "rules": {"r": good}}
+        parts[field] = {"r": codes} if field == "rules" else codes
+        result = BatchDecision(book="b", version="1", by=Authority.AGENT, **parts)
+        for convert in (result.to_pandas, result.to_arrow, result.to_polars):
+            with pytest.raises(stool.ValidationError) as info:
+                convert()
+            assert info.value.field.startswith(f"BatchDecision.{field}")
+            assert info.value.value == shown
+
+    def test_a_rule_named_like_a_column(self):
+        """A rule whose id is a book column's name is refused in a table, kept in the codes."""
+        book = PolicyBook(
+            name="n",
+            rules=[Rule(id="requires", kind="hard", forbid="a > 1", rationale="r")],
+        )
+        result = book.evaluate_batch({"a": np.array([1, 2])})
+        assert result.rules["requires"].tolist() == [1, 3]
+        for convert in (result.to_pandas, result.to_arrow, result.to_polars):
+            with pytest.raises(PolicyEvaluationError, match="another id") as info:
+                convert()
+            assert info.value.rule == "requires"
+        with pytest.raises(PolicyEvaluationError, match="another id"):
+            book.evaluate_batch(pd.DataFrame({"a": [1, 2]}))
 
 
 # ------------------------------------------------------------------ differential testing
@@ -579,6 +676,8 @@ class TestDifferential:
 def _table_kind(columns: dict[str, list[Any]], kind: str):
     """The columns as a table of `kind`; string columns as categories, strings or dictionaries."""
     frame = pd.DataFrame(columns)
+    if kind == "pandas":
+        return frame
     if kind == "categories":
         return frame.astype({name: "category" for name in frame if frame[name].dtype == object})
     table = pa.Table.from_pandas(frame.astype(object).infer_objects(), preserve_index=False)
@@ -600,17 +699,17 @@ def _table_kind(columns: dict[str, list[Any]], kind: str):
 
 class TestMoreKinds:
     @pytest.mark.parametrize(
-        "kind", ["categories", "arrow", "dictionary", "record_batch", "polars"]
+        "kind", ["pandas", "categories", "arrow", "dictionary", "record_batch", "polars"]
     )
     @given(columns=rich_columns(), by=authorities())
     def test_every_table_kind_agrees(self, kind, columns, by):
         """Every kind of table, strings encoded once per distinct value, gives the same codes."""
         expected = RICH.evaluate_batch(columns, by=by)
         result = RICH.evaluate_batch(_table_kind(columns, kind), by=by)
-        assert np.array_equal(result.verdict, expected.verdict)
-        assert np.array_equal(result.requires, expected.requires)
+        assert np.array_equal(codes_of(result, "verdict"), expected.verdict)
+        assert np.array_equal(codes_of(result, "requires"), expected.requires)
         for rule in RICH.rules:
-            assert np.array_equal(result.rules[rule.id], expected.rules[rule.id]), rule.id
+            assert np.array_equal(codes_of(result, rule.id), expected.rules[rule.id]), rule.id
 
     @given(columns=returns_columns(), by=authorities())
     def test_contexts_give_decisions(self, columns, by):
@@ -668,10 +767,113 @@ class TestMoreKinds:
         arrow = result.to_arrow()
         assert arrow.column_names == list(expected.columns)
         for name in expected.columns:
-            assert arrow.column(name).to_pylist() == expected[name].tolist()
+            names = expected[name].astype(object).where(expected[name].notna(), None)
+            assert arrow.column(name).to_pylist() == names.tolist()
         assert result.to_polars().to_dict(as_series=False) == arrow.to_pydict()
         indexed = result.to_pandas(index=pd.Index(["a", "b", "c"]))
         assert list(indexed.index) == ["a", "b", "c"]
+
+
+def _returns_frame(index: Any = None) -> pd.DataFrame:
+    """Four refund requests: compliant, bent, broken twice (one no rule can approve)."""
+    return pd.DataFrame(
+        {
+            "action": ["refund", "refund", "refund", "exchange"],
+            "days_since_purchase": [10, 33, 90, 5],
+            "refund_amount": [5.0, 5.0, 5.0, 0.0],
+            "purchase_price": [5.0, 5.0, 5.0, 5.0],
+            "item_category": ["kitchen", "kitchen", "kitchen", "hygiene"],
+        },
+        index=index,
+    )
+
+
+class TestSameKind:
+    @pytest.mark.parametrize(
+        ("convert", "kind"),
+        [
+            (lambda frame: frame, pd.DataFrame),
+            (lambda frame: pa.Table.from_pandas(frame, preserve_index=False), pa.Table),
+            (lambda frame: pa.RecordBatch.from_pandas(frame, preserve_index=False), pa.RecordBatch),
+            (pl.from_pandas, pl.DataFrame),
+            (lambda frame: {k: frame[k].to_numpy() for k in frame}, BatchDecision),
+            (lambda frame: frame.to_dict("list"), BatchDecision),
+        ],
+        ids=["pandas", "arrow", "record_batch", "polars", "numpy", "lists"],
+    )
+    def test_each_kind_returns_its_own(self, convert, kind):
+        """A table in gives a table of its kind; a mapping of columns gives a BatchDecision."""
+        book = load_example("returns")
+        result = book.evaluate_batch(convert(_returns_frame()))
+        assert type(result) is kind
+        assert len(result) == 4
+        expected = book.evaluate_batch(_returns_frame().to_dict("list"))
+        assert np.array_equal(codes_of(result, "verdict"), expected.verdict)
+        assert expected.verdicts() == (
+            Verdict.COMPLIANT,
+            Verdict.BENT,
+            Verdict.BROKEN,
+            Verdict.COMPLIANT,
+        )
+
+    def test_pandas_keeps_the_index(self):
+        """The pandas result has the judged frame's index, labels and order, not 0, 1, 2."""
+        index = pd.Index(["r-9", "r-3", "r-7", "r-1"], name="request")
+        frame = _returns_frame(index).iloc[[2, 0, 3, 1]]
+        result = load_example("returns").evaluate_batch(frame, by=Authority.SUPERVISOR)
+        pd.testing.assert_index_equal(result.index, frame.index)
+        assert result["verdict"].to_dict() == {
+            "r-7": "BROKEN",
+            "r-9": "COMPLIANT",
+            "r-1": "COMPLIANT",
+            "r-3": "BENT",
+        }
+        assert result.loc["r-3", "requires"] == "AGENT"
+
+    def test_table_columns_are_typed(self):
+        """Arrow and polars columns are dictionaries and categoricals, never plain strings."""
+        book = load_example("returns")
+        names = ["verdict", "requires", *(rule.id for rule in book.rules)]
+        table = book.evaluate_batch(pa.Table.from_pandas(_returns_frame()))
+        assert table.column_names == names
+        for field in table.schema:
+            assert field.type == pa.dictionary(pa.int8(), pa.string()), field.name
+        assert table.column("requires").to_pylist() == [None, "AGENT", None, None]
+        frame = book.evaluate_batch(pl.from_pandas(_returns_frame()))
+        assert frame.columns == names
+        assert all(dtype == pl.Categorical for dtype in frame.dtypes)
+        assert frame["requires"].to_list() == [None, "AGENT", None, None]
+
+    def test_empty_tables(self):
+        """Zero rows give an empty table of the kind, with every column and its type."""
+        book = load_example("returns")
+        empty = _returns_frame().iloc[:0]
+        frame = book.evaluate_batch(empty)
+        assert frame.shape == (0, 2 + len(book.rules))
+        assert all(isinstance(dtype, pd.CategoricalDtype) for dtype in frame.dtypes)
+        batch = book.evaluate_batch(pa.RecordBatch.from_pandas(empty, preserve_index=False))
+        assert (type(batch), batch.num_rows, batch.num_columns) == (pa.RecordBatch, 0, 5)
+
+    @given(columns=rich_columns(), by=authorities(), start=st.integers(-5, 5))
+    def test_pandas_equals_the_decision_as_pandas(self, columns, by, start):
+        """evaluate_batch(frame) is the mapping's BatchDecision.to_pandas with the frame's index."""
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(start, start + 2 * len(columns["a"]), 2))
+        result = RICH.evaluate_batch(frame, by=by)
+        decision = RICH.evaluate_batch(frame.to_dict("list"), by=by)
+        pd.testing.assert_frame_equal(result, decision.to_pandas(index=frame.index))
+        arrays = {name: frame[name].to_numpy() for name in frame}
+        pd.testing.assert_frame_equal(
+            result, RICH.evaluate_batch(arrays, by=by).to_pandas(index=frame.index)
+        )
+
+    @given(columns=rich_columns(), by=authorities())
+    def test_arrow_and_polars_equal_the_decision(self, columns, by):
+        """Arrow and polars inputs give the decision's to_arrow and to_polars exactly."""
+        decision = RICH.evaluate_batch(columns, by=by)
+        table = _table_kind(columns, "arrow")
+        assert RICH.evaluate_batch(table, by=by).equals(decision.to_arrow())
+        polars = RICH.evaluate_batch(_table_kind(columns, "polars"), by=by)
+        assert polars.equals(decision.to_polars())
 
 
 class TestEnumMembers:

@@ -547,9 +547,11 @@ class PolicyBook:
             justification: The justification given for every row, or None.
 
         Returns:
-            For a table, a [BatchDecision][stool.policy.BatchDecision] with a verdict
-            and `requires` per row, and each rule's verdict per row; see
-            [evaluate_batch][stool.policy.evaluate_batch] for the other kinds.
+            For a mapping of columns, a [BatchDecision][stool.policy.BatchDecision]
+            with a verdict and `requires` per row, and each rule's verdict per row; for
+            a table, a table of the same kind with those columns (a pandas DataFrame
+            keeps the input's index); see [evaluate_batch][stool.policy.evaluate_batch]
+            for the other kinds.
 
         Raises:
             PolicyEvaluationError: If a row that needs it lacks a column or holds a value
