@@ -32,6 +32,20 @@ DATA_MODEL = (
 (scoring, batches, the policy engine, scenarios, files, the command line)."""
 
 
+SCORING_ORDER = (
+    "stool.scoring._contributions",
+    "stool.scoring._inputs",
+    "stool.scoring._reasons",
+    "stool.scoring._result",
+    "stool.scoring._score",
+    "stool.scoring._wire",
+)
+"""The scoring package's modules, lowest first: a leg's contributions, an interaction read
+as the formulas' inputs, the reasons' sentences, the scores, scoring, the wire format."""
+
+SCORING_NEEDS = (*DATA_MODEL, "stool._formula", "stool.models")
+"""What scoring may import besides itself: the facts, the model and the formulas."""
+
 POLICY_LAYERS = ("stool.policy._expr", "stool.policy._rules", "stool.policy._book")
 """The policy engine's packages, lowest first: the expression language, the parts of a
 book (rules, tolerances, test cases), and the book that compiles and judges them."""
@@ -240,3 +254,22 @@ class TestImportGraph:
         graph = import_graph(in_functions=True)
         upward = sorted(graph[module] - set(DATA_MODEL))
         assert upward == [], f"{module} imports {upward}"
+
+    def test_the_scoring_order_lists_every_scoring_module(self):
+        """Every private module of stool.scoring has its place in SCORING_ORDER."""
+        graph = import_graph(in_functions=True)
+        assert {m for m in graph if m.startswith("stool.scoring.")} == set(SCORING_ORDER)
+
+    @pytest.mark.parametrize("module", SCORING_ORDER)
+    def test_the_scoring_modules_import_only_downwards(self, module):
+        """No module of stool.scoring imports one after it in SCORING_ORDER, even in a function."""
+        graph = import_graph(in_functions=True)
+        later = set(SCORING_ORDER[SCORING_ORDER.index(module) + 1 :])
+        assert sorted(graph[module] & later) == []
+
+    @pytest.mark.parametrize("module", ["stool.scoring", *SCORING_ORDER])
+    def test_scoring_imports_only_what_flows_into_it(self, module):
+        """Scoring imports the facts, the model and the formulas, never what reads scores."""
+        graph = import_graph(in_functions=True)
+        upstream = set(SCORING_NEEDS) | {"stool.scoring", *SCORING_ORDER}
+        assert sorted(graph[module] - upstream) == []
