@@ -31,8 +31,7 @@ DATA_MODEL = (
 """The modules of the data model: facts and their wire format, below every engine
 (scoring, batches, the policy engine, scenarios, files, the command line)."""
 
-
-SCORING_ORDER = (
+SCORING_LAYERS = (
     "stool.scoring._contributions",
     "stool.scoring._inputs",
     "stool.scoring._reasons",
@@ -40,7 +39,7 @@ SCORING_ORDER = (
     "stool.scoring._score",
     "stool.scoring._wire",
 )
-"""The scoring package's modules, lowest first: a leg's contributions, an interaction read
+"""The modules of stool.scoring, lowest first: a leg's contributions, an interaction read
 as the formulas' inputs, the reasons' sentences, the scores, scoring, the wire format."""
 
 SCORING_NEEDS = (*DATA_MODEL, "stool._formula", "stool.models")
@@ -59,6 +58,9 @@ TABLE_LAYERS = (
 )
 """The modules of stool.tables, lowest first: formats and shared checks, locating a
 problem's line, reading whole files, reading in chunks, and writing."""
+
+PACKAGE_LAYERS = {"stool.scoring": SCORING_LAYERS, "stool.tables": TABLE_LAYERS}
+"""Packages whose private modules are layered, each with its modules lowest first."""
 
 
 def module_files() -> dict[str, Path]:
@@ -241,11 +243,21 @@ class TestImportGraph:
         )
         assert upward == []
 
-    @pytest.mark.parametrize("layer", TABLE_LAYERS)
-    def test_the_table_modules_import_only_downwards(self, layer):
-        """No module of stool.tables imports one listed after it, even in a function."""
+    @pytest.mark.parametrize("package", PACKAGE_LAYERS)
+    def test_the_layers_list_every_module_of_their_package(self, package):
+        """Every private module of a layered package has its place in its layers."""
         graph = import_graph(in_functions=True)
-        above = set(TABLE_LAYERS[TABLE_LAYERS.index(layer) + 1 :])
+        assert {m for m in graph if m.startswith(package + ".")} == set(PACKAGE_LAYERS[package])
+
+    @pytest.mark.parametrize(
+        ("package", "layer"),
+        [(package, layer) for package, layers in PACKAGE_LAYERS.items() for layer in layers],
+    )
+    def test_the_package_modules_import_only_downwards(self, package, layer):
+        """No module of a layered package imports one listed after it, even in a function."""
+        layers = PACKAGE_LAYERS[package]
+        graph = import_graph(in_functions=True)
+        above = set(layers[layers.index(layer) + 1 :])
         assert sorted(graph[layer] & above) == []
 
     @pytest.mark.parametrize("module", DATA_MODEL)
@@ -255,21 +267,9 @@ class TestImportGraph:
         upward = sorted(graph[module] - set(DATA_MODEL))
         assert upward == [], f"{module} imports {upward}"
 
-    def test_the_scoring_order_lists_every_scoring_module(self):
-        """Every private module of stool.scoring has its place in SCORING_ORDER."""
-        graph = import_graph(in_functions=True)
-        assert {m for m in graph if m.startswith("stool.scoring.")} == set(SCORING_ORDER)
-
-    @pytest.mark.parametrize("module", SCORING_ORDER)
-    def test_the_scoring_modules_import_only_downwards(self, module):
-        """No module of stool.scoring imports one after it in SCORING_ORDER, even in a function."""
-        graph = import_graph(in_functions=True)
-        later = set(SCORING_ORDER[SCORING_ORDER.index(module) + 1 :])
-        assert sorted(graph[module] & later) == []
-
-    @pytest.mark.parametrize("module", ["stool.scoring", *SCORING_ORDER])
+    @pytest.mark.parametrize("module", ["stool.scoring", *SCORING_LAYERS])
     def test_scoring_imports_only_what_flows_into_it(self, module):
         """Scoring imports the facts, the model and the formulas, never what reads scores."""
         graph = import_graph(in_functions=True)
-        upstream = set(SCORING_NEEDS) | {"stool.scoring", *SCORING_ORDER}
+        upstream = set(SCORING_NEEDS) | {"stool.scoring", *SCORING_LAYERS}
         assert sorted(graph[module] - upstream) == []
