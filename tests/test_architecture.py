@@ -31,6 +31,19 @@ DATA_MODEL = (
 """The modules of the data model: facts and their wire format, below every engine
 (scoring, batches, the policy engine, scenarios, files, the command line)."""
 
+SCORING_LAYERS = (
+    "stool.scoring._contributions",
+    "stool.scoring._inputs",
+    "stool.scoring._reasons",
+    "stool.scoring._result",
+    "stool.scoring._score",
+    "stool.scoring._wire",
+)
+"""The modules of stool.scoring, lowest first: a leg's contributions, an interaction read
+as the formulas' inputs, the reasons' sentences, the scores, scoring, the wire format."""
+
+SCORING_NEEDS = (*DATA_MODEL, "stool._formula", "stool.models")
+"""What scoring may import besides itself: the facts, the model and the formulas."""
 
 POLICY_LAYERS = ("stool.policy._expr", "stool.policy._rules", "stool.policy._book")
 """The policy engine's packages, lowest first: the expression language, the parts of a
@@ -45,6 +58,9 @@ TABLE_LAYERS = (
 )
 """The modules of stool.tables, lowest first: formats and shared checks, locating a
 problem's line, reading whole files, reading in chunks, and writing."""
+
+PACKAGE_LAYERS = {"stool.scoring": SCORING_LAYERS, "stool.tables": TABLE_LAYERS}
+"""Packages whose private modules are layered, each with its modules lowest first."""
 
 
 def module_files() -> dict[str, Path]:
@@ -227,11 +243,21 @@ class TestImportGraph:
         )
         assert upward == []
 
-    @pytest.mark.parametrize("layer", TABLE_LAYERS)
-    def test_the_table_modules_import_only_downwards(self, layer):
-        """No module of stool.tables imports one listed after it, even in a function."""
+    @pytest.mark.parametrize("package", PACKAGE_LAYERS)
+    def test_the_layers_list_every_module_of_their_package(self, package):
+        """Every private module of a layered package has its place in its layers."""
         graph = import_graph(in_functions=True)
-        above = set(TABLE_LAYERS[TABLE_LAYERS.index(layer) + 1 :])
+        assert {m for m in graph if m.startswith(package + ".")} == set(PACKAGE_LAYERS[package])
+
+    @pytest.mark.parametrize(
+        ("package", "layer"),
+        [(package, layer) for package, layers in PACKAGE_LAYERS.items() for layer in layers],
+    )
+    def test_the_package_modules_import_only_downwards(self, package, layer):
+        """No module of a layered package imports one listed after it, even in a function."""
+        layers = PACKAGE_LAYERS[package]
+        graph = import_graph(in_functions=True)
+        above = set(layers[layers.index(layer) + 1 :])
         assert sorted(graph[layer] & above) == []
 
     @pytest.mark.parametrize("module", DATA_MODEL)
@@ -240,3 +266,10 @@ class TestImportGraph:
         graph = import_graph(in_functions=True)
         upward = sorted(graph[module] - set(DATA_MODEL))
         assert upward == [], f"{module} imports {upward}"
+
+    @pytest.mark.parametrize("module", ["stool.scoring", *SCORING_LAYERS])
+    def test_scoring_imports_only_what_flows_into_it(self, module):
+        """Scoring imports the facts, the model and the formulas, never what reads scores."""
+        graph = import_graph(in_functions=True)
+        upstream = set(SCORING_NEEDS) | {"stool.scoring", *SCORING_LAYERS}
+        assert sorted(graph[module] - upstream) == []

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import inspect
 import json
 import math
 import pickle
+import pickletools
+import typing
+from collections.abc import Mapping
 
 import attrs
 import pytest
@@ -12,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import stool
-from stool import CustomerType, Interaction, Leg, classify, events
+from stool import CustomerType, Interaction, Leg, LegStatus, classify, events
 from stool.models import AgentModel, CompanyModel, CustomerModel, StoolModel, Thresholds
 from stool.scoring import (
     ABUSE_CAP,
@@ -538,6 +543,101 @@ class TestLegScore:
         with pytest.raises(stool.ValidationError, match=r"StoolScore\.predicted_csat"):
             StoolScore(**(kwargs | {"predicted_csat": 5.5}))
         assert StoolScore(**(kwargs | {"customer_type": None})).customer_type is None
+
+
+# A StoolScore pickled (protocol 2) by stool.scoring when it was still one module,
+# before it became a package: the score OLD_PICKLE_SCORE builds.
+OLD_PICKLE = (
+    "gAJjc3Rvb2wuc2NvcmluZwpTdG9vbFNjb3JlCnEAKYFxAX1xAihYCAAAAGN1c3RvbWVycQNjc3Rvb2wuc2Nvcmlu"
+    "ZwpMZWdTY29yZQpxBCmBcQV9cQYoWAUAAAB2YWx1ZXEHRz/oAAAAAAAAWA0AAABjb250cmlidXRpb25zcQhjc3Rv"
+    "b2wuc2NvcmluZwpfY29udHJpYnV0aW9uc19mcm9tCnEJfXEKKFgKAAAAZnVsZmlsbWVudHELRz/gAAAAAAAAWAcA"
+    "AABlbXBhdGh5cQxHP9AAAAAAAAB1hXENUnEOWAcAAABhdF9yaXNrcQ+JWAgAAABfcmVhc29uc3EQKVgIAAAAY292"
+    "ZXJhZ2VxEUc/4AAAAAAAAFgKAAAAdW5vYnNlcnZlZHESaAyFcRNYBgAAAHN0YXR1c3EUY3N0b29sLmVudW1zCkxl"
+    "Z1N0YXR1cwpxFVgFAAAAaG9sZHNxFoVxF1JxGHViWAcAAABjb21wYW55cRloBCmBcRp9cRsoaAdHP9AAAAAAAABo"
+    "CGgJfXEcKFgGAAAAcG9saWN5cR1HP+AAAAAAAABYEQAAAGNhcDogcG9saWN5IGJyZWFrcR5Hv9AAAAAAAAB1hXEf"
+    "UnEgaA+IaBBYFQAAADEgcnVsZSBicm9rZW4gKC0wLjI1KXEhhXEiaBFHP/AAAAAAAABoEiloFGgVWAcAAABhdCBy"
+    "aXNrcSOFcSRScSV1YlgFAAAAYWdlbnRxJmgFWAkAAABjb2xsYXBzZWRxJ4lYDQAAAGN1c3RvbWVyX3R5cGVxKGNz"
+    "dG9vbC5lbnVtcwpDdXN0b21lclR5cGUKcSlYCQAAAHNhdGlzZmllZHEqhXErUnEsWA4AAABwcmVkaWN0ZWRfY3Nh"
+    "dHEtR0ARAAAAAAAAWAUAAABwX2xvd3EuRz/AAAAAAAAAaBJoE3ViLg=="
+)
+
+
+def old_pickle_score() -> StoolScore:
+    """The score OLD_PICKLE holds, built with today's constructors."""
+    at_risk = LegScore(
+        value=0.25,
+        contributions={"policy": 0.5, "cap: policy break": -0.25},
+        at_risk=True,
+        reasons=("1 rule broken (-0.25)",),
+    )
+    holds = LegScore(
+        value=0.75,
+        contributions={"fulfilment": 0.5, "empathy": 0.25},
+        at_risk=False,
+        coverage=0.5,
+        unobserved=("empathy",),
+    )
+    return StoolScore(
+        customer=holds,
+        company=at_risk,
+        agent=holds,
+        collapsed=False,
+        customer_type=CustomerType.SATISFIED,
+        predicted_csat=4.25,
+        p_low=0.125,
+        unobserved=("empathy",),
+    )
+
+
+def pickled_globals(data: bytes) -> set[str]:
+    """The `module name` of every global a protocol-2 pickle names."""
+    return {arg for op, arg, _ in pickletools.genops(data) if op.name == "GLOBAL"}
+
+
+class TestPublicHome:
+    def test_classes_name_the_package(self):
+        """LegScore and StoolScore, and their methods, say they live in stool.scoring."""
+        result = score(BAD_NEWS_CURT)
+        assert LegScore.__module__ == StoolScore.__module__ == "stool.scoring"
+        assert repr(type(result)) == "<class 'stool.scoring.StoolScore'>"
+        assert inspect.getmodule(StoolScore.explain) is stool.scoring
+        assert inspect.getmodule(LegScore.__init__) is stool.scoring
+
+    def test_type_hints_resolve(self):
+        """typing.get_type_hints reads the classes' annotations as before the split."""
+        leg = typing.get_type_hints(LegScore)
+        whole = typing.get_type_hints(StoolScore)
+        assert leg["status"] is LegStatus
+        assert leg["contributions"] == Mapping[str, float]
+        assert whole["customer"] is LegScore
+        assert whole["customer_type"] == CustomerType | None
+        assert whole["at_risk"] == frozenset[Leg]
+
+    def test_pickle_names_only_the_package(self):
+        """A pickled StoolScore round-trips and names stool.scoring, never a private module."""
+        result = score(BAD_NEWS_CURT)  # at-risk legs whose reasons are not written yet
+        old_style = pickle.dumps(result, protocol=2)
+        assert {name for name in pickled_globals(old_style) if "scoring" in name} == {
+            "stool.scoring LegScore",
+            "stool.scoring StoolScore",
+            "stool.scoring _Pending",
+            "stool.scoring _contributions_from",
+        }
+        newest = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        assert b"stool.scoring" in newest
+        assert b"stool.scoring._" not in newest
+        for data in (old_style, newest):
+            loaded = pickle.loads(data)  # noqa: S301 - our own bytes
+            assert loaded == result
+            assert loaded.customer.reasons == result.customer.reasons != ()
+
+    def test_pickle_from_before_the_split_loads(self):
+        """A StoolScore pickled by the one-module stool.scoring loads as the same score."""
+        loaded = pickle.loads(base64.b64decode(OLD_PICKLE))  # noqa: S301 - our own bytes
+        assert type(loaded) is StoolScore
+        assert loaded == old_pickle_score()
+        assert loaded.company.caps == {"cap: policy break": -0.25}
+        assert loaded.company.reasons == ("1 rule broken (-0.25)",)
 
 
 class TestScoreTimeline:
