@@ -83,6 +83,8 @@ def array_math() -> Any:
     import numpy as np  # noqa: PLC0415 - numpy is an optional extra
 
     def capped(value: Any, condition: Any, ceiling: float) -> Any:
+        if not np.any(condition):  # the common case: no row is capped
+            return value
         return np.where(condition, np.minimum(value, ceiling), value)
 
     return types.SimpleNamespace(
@@ -388,8 +390,8 @@ def weighted_mean(normalised: tuple[float, ...], factors: tuple[Any, ...]) -> tu
     stays at most 1, and the contributions add up to it exactly (summed in this order).
     """
     terms = list(map(_mul, normalised, factors))
-    value: Any = 0.0
-    for term in terms:
+    value: Any = terms[0]  # as 0.0 + terms[0]: every term is at least +0.0
+    for term in terms[1:]:
         value = value + term
     return terms, value
 

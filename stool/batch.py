@@ -423,20 +423,20 @@ def _score_columns(columns: dict[str, Any], rows: int, model: StoolModel) -> _Sc
             for leg in range(3):
                 legs_out[leg, part] = values[leg]
                 coverage_out[leg, part] = coverage = coverages[leg]
-                flags[leg, part] = risky = values[leg] < levels[leg]
+                risky = np.less(values[leg], levels[leg], out=flags[leg, part])
                 if isinstance(coverage, float) and coverage >= minimum:
                     status[leg, part] = risky  # HOLDS is 0 and AT_RISK 1
                 else:
                     status[leg, part] = np.where(
                         risky, _AT_RISK, np.where(coverage >= minimum, _HOLDS, _THIN)
                     )
-            flags[3, part] = (
-                (customer < collapse[0]) | (legs.company < collapse[1]) | (legs.agent < collapse[2])
-            )
+            collapsed = np.less(customer, collapse[0], out=flags[3, part])
+            collapsed |= legs.company < collapse[1]
+            collapsed |= legs.agent < collapse[2]
             predicted[part], p_low[part] = _formula.answers(xp, calibration, customer)
             codes[part] = _type_codes(inputs, observed, thresholds)
             # Let this chunk's arrays go before the next chunk's are made.
-            del inputs, observed, legs, customer, values, coverages, risky
+            del inputs, observed, legs, customer, values, coverages, risky, collapsed
     return _Scores(
         (floats, flags, small),
         customer=legs_out[0],
