@@ -36,6 +36,18 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
+@pytest.fixture(autouse=True)
+def _no_terminal_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test sees output piped to no terminal: no `COLUMNS` or `LINES` in the environment.
+
+    The command line's tables and messages wrap at `$COLUMNS`, so a test of its output would
+    depend on the shell that started pytest; and GNU readline, once any module imports it,
+    exports both to the processes started afterwards (pytest-xdist's workers among them).
+    """
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 # ------------------------------------------------------------------------------ PostgreSQL
 
 POSTGRES_URL = "STOOL_TEST_POSTGRES_URL"
