@@ -9,6 +9,7 @@ field, the value and the allowed range.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from decimal import Decimal
@@ -237,6 +238,7 @@ def expect_rejected(cls: type, name: str, bad: Any) -> stool.ValidationError:
     return error
 
 
+@functools.cache  # built once per field, not at every draw
 def values_in(rng: Range) -> st.SearchStrategy[Any]:
     """Every value the contract allows for a field (floats and ints of the range)."""
     base: st.SearchStrategy[Any]
@@ -257,6 +259,7 @@ def values_in(rng: Range) -> st.SearchStrategy[Any]:
     return st.none() | base if rng.optional else base
 
 
+@functools.cache  # built once per field, not at every draw
 def values_out(rng: Range) -> st.SearchStrategy[Any]:
     """Numbers of the right type family outside the contract's range."""
     if rng.kind == "real":

@@ -11,7 +11,8 @@ import stool
 from stool import Agent, Authority, Company, Customer
 from stool.strategies import agents, companies, customers
 
-PARTIES = [(Customer, "id", customers), (Agent, "id", agents), (Company, "name", companies)]
+# Each strategy is built once; the tests draw from it through st.data().
+PARTIES = [(Customer, "id", customers()), (Agent, "id", agents()), (Company, "name", companies())]
 IDS = ["Customer", "Agent", "Company"]
 
 
@@ -117,7 +118,7 @@ class TestValueSemantics:
     @given(data=st.data())
     def test_frozen(self, cls, key, strategy, data):
         """No attribute can be assigned after construction."""
-        party = data.draw(strategy())
+        party = data.draw(strategy)
         with pytest.raises(attrs.exceptions.FrozenInstanceError):
             setattr(party, key, "other")
 
@@ -125,7 +126,7 @@ class TestValueSemantics:
     @given(data=st.data())
     def test_copy_is_equal_and_hashes_equal(self, cls, key, strategy, data):
         """A field-by-field copy is equal and has the same hash."""
-        party = data.draw(strategy())
+        party = data.draw(strategy)
         copy = cls(**attrs.asdict(party, recurse=False))
         assert copy == party
         assert hash(copy) == hash(party)
@@ -134,7 +135,7 @@ class TestValueSemantics:
     @given(data=st.data())
     def test_evolve_revalidates(self, cls, key, strategy, data):
         """attrs.evolve keeps validation: an empty identifier still raises."""
-        party = data.draw(strategy())
+        party = data.draw(strategy)
         with pytest.raises(stool.ValidationError):
             attrs.evolve(party, **{key: ""})
 

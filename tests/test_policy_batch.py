@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -513,6 +514,7 @@ def expressions(kind: str = "any") -> st.SearchStrategy[str]:
     return EXPRESSIONS[kind]
 
 
+@functools.cache  # built once per field, not at every draw
 def field_values(name: str) -> st.SearchStrategy[Any]:
     """Values of one field's column: one kind per column, as evaluate_batch requires."""
     if name in NUMBER_FIELDS:

@@ -29,6 +29,7 @@ else:  # pragma: no cover - Python 3.10 reads TOML with tomli (the toml extra)
     import tomli as tomllib
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+NON_BLANK = TEXT.filter(str.strip)
 SCALARS = st.one_of(
     TEXT,
     st.booleans(),
@@ -104,12 +105,12 @@ def books(draw):
             max=bound,
             bend=ladder,
             unit=draw(st.sampled_from(["", "days", "currency"])),
-            rationale=draw(TEXT.filter(str.strip)),
+            rationale=draw(NON_BLANK),
         ),
-        Rule(id="hard", kind="hard", forbid="lies", rationale=draw(TEXT.filter(str.strip))),
+        Rule(id="hard", kind="hard", forbid="lies", rationale=draw(NON_BLANK)),
     ]
     return PolicyBook(
-        name=draw(TEXT.filter(str.strip)),
+        name=draw(NON_BLANK),
         description=draw(TEXT),
         context={"amount": "number", "lies": "boolean"},
         rules=rules,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import pickle
 from collections.abc import Sequence
@@ -73,6 +74,7 @@ def refund(days: int, **kwargs) -> Propose:
     return Propose(context=context, **kwargs)
 
 
+@functools.cache
 def refund_proposals() -> st.SearchStrategy[Propose]:
     """Refund proposals the returns book can judge, compliant, bent and broken alike."""
     context = st.fixed_dictionaries(
@@ -107,6 +109,7 @@ def deviations() -> st.SearchStrategy[Deviate]:
     )
 
 
+@functools.cache
 def moves(*, with_book: bool) -> st.SearchStrategy[object]:
     """Any move; proposals only when the company has a policy book."""
     parts = [events(), deviations()]
@@ -115,22 +118,41 @@ def moves(*, with_book: bool) -> st.SearchStrategy[object]:
     return st.one_of(parts)
 
 
+@functools.cache
+def _scenario_parts(*, with_book: bool) -> dict[str, object]:
+    """The strategies `scenarios` draws from, built once rather than at every draw."""
+    return {
+        "company": companies(policies=st.just(RETURNS) if with_book else st.none()),
+        "customer": customers(),
+        "agent": agents(),
+        "start": {c: st.none() | interactions(channel=st.just(c)) for c in Channel},
+        "moves": moves(with_book=with_book),
+        "request": st.none() | refund_proposals(),
+        "title": st.sampled_from(["", "A role-play"]),
+    }
+
+
 @st.composite
 def scenarios(draw, max_moves: int = 6, book: st.SearchStrategy[bool] | None = None):
     """Scenarios of every shape, with or without the returns book and a request."""
     with_book = draw(st.booleans() if book is None else book)
     channel = draw(channels())
-    company = draw(companies(policies=st.just(RETURNS) if with_book else st.none()))
+    parts = _scenario_parts(with_book=with_book)
+    company = draw(parts["company"])
     return Scenario(
-        customer=draw(customers()),
-        agent=draw(agents()),
+        customer=draw(parts["customer"]),
+        agent=draw(parts["agent"]),
         company=company,
         channel=channel,
-        start=draw(st.none() | interactions(channel=st.just(channel))),
-        moves=draw(st.lists(moves(with_book=with_book), max_size=max_moves)),
-        request=draw(st.none() | refund_proposals()) if with_book else None,
-        title=draw(st.sampled_from(["", "A role-play"])),
+        start=draw(parts["start"][channel]),
+        moves=draw(st.lists(parts["moves"], max_size=max_moves)),
+        request=draw(parts["request"]) if with_book else None,
+        title=draw(parts["title"]),
     )
+
+
+MORE_MOVES = st.lists(events(), max_size=3)
+"""Up to three moves to branch with."""
 
 
 def bad_start() -> Interaction:
@@ -361,7 +383,7 @@ class TestScenario:
         """Branching at any point leaves the original scenario exactly as it was."""
         before = unstructure(scenario)
         at = data.draw(st.integers(0, len(scenario.moves)))
-        more = data.draw(st.lists(events(), max_size=3))
+        more = data.draw(MORE_MOVES)
         branched = scenario.branch(at=at, moves=more)
         assert unstructure(scenario) == before
         assert branched.moves == (*scenario.moves[:at], *more)
