@@ -42,9 +42,18 @@ LEG_MODEL_STRATEGIES = [
 ALL_VALUES = st.one_of(ss.interactions(), ss.customers(), ss.agents(), ss.companies(), ss.events())
 
 
+SHRINK: Final = settings(max_examples=2_000, database=None, deadline=None)
+"""The search of `minimum`: `find`'s own, without the example database.
+
+`find` keys its saved examples by the condition's code, which the searches of this module
+share (one default condition, one lambda per parametrised test): without the database,
+no search starts from the example another strategy shrank to.
+"""
+
+
 def minimum(strategy: st.SearchStrategy[Any], condition: Any = lambda _: True) -> Any:
     """The simplest example satisfying `condition`, as Hypothesis shrinks it."""
-    return find(strategy, condition)
+    return find(strategy, condition, settings=SHRINK)
 
 
 REACH: Final = settings(phases=[Phase.generate], max_examples=5_000, database=None, deadline=None)
