@@ -285,33 +285,43 @@ def _open_unit() -> st.SearchStrategy[float]:
     return st.floats(min_value=0.0, max_value=1.0, exclude_min=True, exclude_max=True)
 
 
+_POSITIVE_WEIGHT: Final = _positive_weight()
+
+
 @st.composite
 def _leg_model(
     draw: st.DrawFn,
     cls: type[CustomerModel | CompanyModel | AgentModel],
     strategies: dict[str, st.SearchStrategy[Any]],
-    overridden: frozenset[str],
+    positive: st.SearchStrategy[str] | None,
+    bend_below_break: bool,
 ) -> Any:
-    strategies = dict(strategies)
-    free = [f"{name}_weight" for name in cls.ALWAYS_OBSERVED if f"{name}_weight" not in overridden]
-    if free:
+    if positive is not None:
         # Valid by construction: one weight of an always-observed factor that you did not
         # fix is drawn above 0.
-        strategies[draw(st.sampled_from(free))] = _positive_weight()
-    if cls is CustomerModel and "promise_kept" not in overridden:
-        strategies["promise_kept"] = _open_unit()
-    if cls is CompanyModel and "break_cost" not in overridden:
+        strategies = {**strategies, draw(positive): _POSITIVE_WEIGHT}
+    if bend_below_break:
         # A break never costs less than a bend.
         bend = draw(strategies["bend_cost"])
-        strategies["bend_cost"] = st.just(bend)
-        strategies["break_cost"] = st.floats(
-            min_value=bend, max_value=max(bend, MAX_QUANTITY), allow_nan=False
-        )
-    return draw(st.builds(cls, **strategies))
+        strategies = {
+            **strategies,
+            "bend_cost": st.just(bend),
+            "break_cost": st.floats(
+                min_value=bend, max_value=max(bend, MAX_QUANTITY), allow_nan=False
+            ),
+        }
+    # Field by field, in the order st.builds would draw them, from strategies built once
+    # in _leg_models rather than at every draw.
+    return cls(**{name: draw(strategy) for name, strategy in strategies.items()})
 
 
 def _leg_models(cls: type[Any], fields: dict[str, st.SearchStrategy[Any]]) -> Any:
-    return _leg_model(cls, _fields_of(cls, fields), frozenset(fields))
+    strategies = _fields_of(cls, fields)
+    free = [f"{name}_weight" for name in cls.ALWAYS_OBSERVED if f"{name}_weight" not in fields]
+    if cls is CustomerModel and "promise_kept" not in fields:
+        strategies["promise_kept"] = _open_unit()
+    positive = st.sampled_from(free) if free else None
+    return _leg_model(cls, strategies, positive, cls is CompanyModel and "break_cost" not in fields)
 
 
 def customer_models(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[CustomerModel]:
