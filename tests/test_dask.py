@@ -175,6 +175,19 @@ class TestCommandLine:
         assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
         assert '"rows": 4000' in on_dask.stdout
 
+    def test_score_dask_local_equals_score(self, tmp_path):
+        """`stool score --dask local` starts a cluster of its own and writes the same file."""
+        path = tmp_path / "calls.csv"
+        stool.write_table(calls(rows=2_000).reset_index(drop=True), path)
+        args = ["score", str(path), "--extra-columns", "ignore"]
+        local = CliRunner().invoke(cli.app, [*args, "-o", str(tmp_path / "local.csv")])
+        assert local.exit_code == 0, local.output
+        on_dask = CliRunner().invoke(
+            cli.app, [*args, "-o", str(tmp_path / "dask.csv"), "--dask", "local"]
+        )
+        assert on_dask.exit_code == 0, on_dask.output
+        assert (tmp_path / "dask.csv").read_bytes() == (tmp_path / "local.csv").read_bytes()
+
     def test_bad_row_names_the_line(self, client, tmp_path):
         """A bad value read by a worker is reported with the file's line, as without Dask."""
         path = tmp_path / "calls.csv"

@@ -34,7 +34,14 @@ def _client(scheduler: str) -> tuple[Any, Any]:
         )
         raise StoolError(msg) from None
     if scheduler == "local":
-        cluster = LocalCluster(processes=True, threads_per_worker=1, dashboard_address=None)
+        # Without a dashboard the scheduler still serves its metrics over HTTP, on port
+        # 8787 unless told otherwise: a free port, so a busy 8787 is no matter.
+        cluster = LocalCluster(
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
         return Client(cluster), cluster
     try:
         return Client(scheduler, timeout=CONNECT_TIMEOUT), None

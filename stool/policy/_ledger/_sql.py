@@ -47,6 +47,11 @@ T = TypeVar("T")
 MAX_ATTEMPTS: Final = 100
 """How often a write starts over after a lost race or a serialisation failure."""
 
+_MIGRATE_ATTEMPTS: Final = 10
+"""Openers racing to create a new ledger's tables start over this many times (with the
+transactions' random back-off) before a failure is taken to be real: three lost races in
+a row happened about once in a dozen runs of a test opening many at once."""
+
 
 class _Retry(Exception):  # noqa: N818 - a signal within this module, not an error
     """The transaction lost a race and must start over."""
@@ -294,7 +299,7 @@ class SqlStore:
             try:
                 migrate(connection)
             except sa.exc.DBAPIError as error:
-                if attempts >= 3:
+                if attempts >= _MIGRATE_ATTEMPTS:
                     raise
                 # Another process created the tables at the same moment (a duplicate
                 # table, or a duplicate version row): read them again.
