@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import click
 
-from stool.cli._common import _option
+from stool.cli._common import _option, format_option, json_option
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from stool.research import Drivers, Metrics, Parameters
 
 __all__ = [
-    "absent_option",
+    "answers_options",
     "at_chance",
     "drivers_json",
-    "extra_columns_option",
-    "fail_at_chance_option",
-    "low_option",
     "metrics_json",
-    "n_boot_option",
     "print_drivers",
     "print_metrics",
     "print_unidentified",
     "read_answers",
-    "seed_option",
     "target_option",
 ]
 
@@ -72,6 +69,30 @@ fail_at_chance_option = _option(
     is_flag=True,
     help="Exit with status 1 when the AUC and Spearman intervals both include chance.",
 )
+_ANSWERS_OPTIONS: Final = (
+    low_option,
+    n_boot_option,
+    seed_option,
+    absent_option,
+    extra_columns_option,
+    format_option,
+    fail_at_chance_option,
+    json_option,
+)
+
+
+_F = TypeVar("_F", bound="Callable[..., Any]")
+
+
+def answers_options(command: _F) -> _F:
+    """The options `stool fit` and `stool evaluate` share after their own, in this order.
+
+    `--low`, `--n-boot`, `--seed`, `--absent`, `--extra-columns`, `--format`,
+    `--fail-at-chance` and `--json`.
+    """
+    for option in reversed(_ANSWERS_OPTIONS):
+        command = option(command)
+    return command
 
 
 def read_answers(source: str, *, target: str, input_format: str | None) -> Any:

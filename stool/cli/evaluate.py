@@ -28,23 +28,16 @@ from stool.cli._common import (
     Clock,
     console,
     emit_json,
-    format_option,
-    json_option,
     load_model_file,
 )
 from stool.cli._research import (
-    absent_option,
+    answers_options,
     at_chance,
     drivers_json,
-    extra_columns_option,
-    fail_at_chance_option,
-    low_option,
     metrics_json,
-    n_boot_option,
     print_drivers,
     print_metrics,
     read_answers,
-    seed_option,
     target_option,
 )
 
@@ -60,14 +53,7 @@ __all__ = ["command"]
     help="A model file (read with stool.load_model); the default model otherwise.",
 )
 @target_option
-@low_option
-@n_boot_option
-@seed_option
-@absent_option
-@extra_columns_option
-@format_option
-@fail_at_chance_option
-@json_option
+@answers_options
 def command(
     *,
     source: str,

@@ -32,24 +32,17 @@ from stool.cli._common import (
     Clock,
     console,
     emit_json,
-    format_option,
-    json_option,
     load_model_file,
 )
 from stool.cli._research import (
-    absent_option,
+    answers_options,
     at_chance,
     drivers_json,
-    extra_columns_option,
-    fail_at_chance_option,
-    low_option,
     metrics_json,
-    n_boot_option,
     print_drivers,
     print_metrics,
     print_unidentified,
     read_answers,
-    seed_option,
     target_option,
 )
 
@@ -92,14 +85,7 @@ __all__ = ["command"]
     show_default=True,
     help="Flag the customer leg where a low answer is this many times the base rate.",
 )
-@low_option
-@n_boot_option
-@seed_option
-@absent_option
-@extra_columns_option
-@format_option
-@fail_at_chance_option
-@json_option
+@answers_options
 def command(
     *,
     source: str,
