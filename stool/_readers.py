@@ -298,43 +298,44 @@ def _names_of(columns: Any) -> tuple[list[Any], dict[Any, int]]:
     return answer
 
 
-def _numpy_blocks(data: Any) -> dict[int, tuple[Any, int]]:
-    """Where each column of a numpy dtype is: its block's 2-D array and its row in it.
+def _frame_blocks(data: Any) -> list[tuple[Any, list[int]]]:
+    """A frame's 2-D numpy blocks, each with the positions of its columns, in order.
 
     Empty when the frame's blocks are not what pandas 2 and 3 keep (pandas moved): the
-    columns are then read as Series.
+    columns are then read as Series, one by one.
     """
     import numpy as np  # noqa: PLC0415
 
-    out: dict[int, tuple[Any, int]] = {}
     try:
         blocks = [(block.values, block.mgr_locs.as_array) for block in data._mgr.blocks]  # noqa: PD011, SLF001
     except AttributeError:  # pragma: no cover - pandas moved
-        return out
-    for values, positions in blocks:
-        if isinstance(values, np.ndarray) and values.ndim == 2:
-            for row, position in enumerate(positions.tolist()):
-                out[position] = (values, row)
-    return out
+        return []
+    return [
+        (values, positions.tolist())
+        for values, positions in blocks
+        if isinstance(values, np.ndarray) and values.ndim == 2
+    ]
+
+
+def _numpy_blocks(data: Any) -> dict[int, tuple[Any, int]]:
+    """Where each column of a numpy dtype is: its block's 2-D array and its row in it."""
+    return {
+        position: (values, row)
+        for values, positions in _frame_blocks(data)
+        for row, position in enumerate(positions)
+    }
 
 
 def _block_numbers(data: Any, names: list[Any]) -> dict[str, tuple[Any, Any, Any, str, Any]]:
     """The Interaction fields' numeric and boolean columns, with their extremes.
 
     Three reductions per block give the smallest and largest value present in each of
-    its columns, and whether it has a blank. Empty when the frame's blocks are not what
-    pandas 2 and 3 keep (pandas moved).
+    its columns, and whether it has a blank.
     """
     import numpy as np  # noqa: PLC0415
 
     out: dict[str, tuple[Any, Any, Any, str, Any]] = {}
-    try:
-        blocks = [(block.values, block.mgr_locs.as_array) for block in data._mgr.blocks]  # noqa: PD011, SLF001
-    except AttributeError:  # pragma: no cover - pandas moved
-        return out
-    for values, positions in blocks:
-        if not (isinstance(values, np.ndarray) and values.ndim == 2):
-            continue
+    for values, positions in _frame_blocks(data):
         kind = values.dtype.kind
         if kind == "b":
             lows = highs = blanks = [None] * len(values)
@@ -344,7 +345,7 @@ def _block_numbers(data: Any, names: list[Any]) -> dict[str, tuple[Any, Any, Any
             blanks = np.isnan(np.minimum.reduce(values, axis=1)).tolist()
         else:
             continue
-        for row, position in enumerate(positions.tolist()):
+        for row, position in enumerate(positions):
             name = names[position]
             if name in FIELD_SPECS:
                 out[name] = (values[row], lows[row], highs[row], kind, blanks[row])
