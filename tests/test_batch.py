@@ -157,6 +157,30 @@ class TestShapes:
         assert result["company_at_risk"].dtype == bool
         assert list(result["customer_type"]) == ["SATISFIED", "DISSATISFIED"]
 
+    def test_frame_from_blocks_is_a_whole_frame(self, monkeypatch):
+        """The frame made from pandas' blocks equals pandas' public way, and behaves as one."""
+        from stool import _readers  # noqa: PLC0415 - the private fast path, under test
+
+        frame = pd.DataFrame(
+            {"fulfilment": [1.0, 0.2, np.nan], "breaks": [0, 1, 0]}, index=[10, 20, 30]
+        )
+        fast = score_batch(frame)
+        monkeypatch.setattr(_readers, "_pandas_internals", lambda: None)
+        public = score_batch(frame)
+        pd.testing.assert_frame_equal(fast, public)
+        assert list(fast.index) == [10, 20, 30]
+        # A frame pandas can change and combine as any other.
+        fast.loc[20, "customer"] = 0.0
+        fast["note"] = "x"
+        both = pd.concat([fast, public])
+        assert both["customer"].tolist()[:3] == [
+            public["customer"][10],
+            0.0,
+            public["customer"][30],
+        ]
+        assert both["customer_status"].dtype == public["customer_status"].dtype
+        assert public.loc[20, "customer"] != 0.0  # the two frames share nothing
+
     def test_returns_an_arrow_table(self):
         """An arrow Table in gives an arrow Table out."""
         result = score_batch(pa.table({"breaks": [0, 2]}))
