@@ -329,8 +329,8 @@ def _numpy_blocks(data: Any) -> dict[int, tuple[Any, int]]:
 def _block_numbers(data: Any, names: list[Any]) -> dict[str, tuple[Any, Any, Any, str, Any]]:
     """The Interaction fields' numeric and boolean columns, with their extremes.
 
-    Three reductions per block give the smallest and largest value present in each of
-    its columns, and whether it has a blank.
+    Two reductions per block of integers, three per block of floats, give the smallest
+    and largest value present in each of its columns, and whether it has a blank.
     """
     import numpy as np  # noqa: PLC0415
 
@@ -339,7 +339,11 @@ def _block_numbers(data: Any, names: list[Any]) -> dict[str, tuple[Any, Any, Any
         kind = values.dtype.kind
         if kind == "b":
             lows = highs = blanks = [None] * len(values)
-        elif kind in "iu" or values.dtype == np.float64:
+        elif kind in "iu":  # integers have no blank
+            lows = np.minimum.reduce(values, axis=1).tolist()
+            highs = np.maximum.reduce(values, axis=1).tolist()
+            blanks = [False] * len(values)
+        elif values.dtype == np.float64:
             lows = np.fmin.reduce(values, axis=1).tolist()
             highs = np.fmax.reduce(values, axis=1).tolist()
             blanks = np.isnan(np.minimum.reduce(values, axis=1)).tolist()
