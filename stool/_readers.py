@@ -10,14 +10,14 @@ import functools
 import sys
 import weakref
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 from stool._validate import factorize, is_missing
 from stool.enums import CustomerType, LegStatus
 from stool.errors import ValidationError
 from stool.interaction import FIELD_SPECS, UNKNOWABLE_FIELDS
 
-__all__ = ["KINDS", "Reader", "is_dask", "reader_of"]
+__all__ = ["KINDS", "Extremes", "Reader", "is_dask", "reader_of"]
 
 KINDS: Final = (
     "a pandas or polars DataFrame, a pyarrow Table or RecordBatch, a mapping of column names "
@@ -60,14 +60,13 @@ class Reader:
         """
         return None
 
-    def numbers(self, name: str) -> tuple[Any, Any, Any, str, Any] | None:  # noqa: ARG002 - see _PandasReader
-        """A numeric or boolean column known at a glance: its array, extremes and kind.
+    def extremes(self) -> list[Extremes]:
+        """The table's numeric and boolean columns a block at a time, where cheaper.
 
-        `(array, smallest, largest, dtype kind, blank)`: the extremes of the values
-        present as Python numbers (NaN if every value is blank; None for booleans), and
-        whether a value is blank (NaN). None: read the column.
+        Empty: check the columns one by one. See
+        [Extremes][stool._readers.Extremes].
         """
-        return None
+        return []
 
     def value(self, name: str, row: int) -> Any:
         """The value at `row` as the user wrote it, for error messages."""
@@ -174,7 +173,6 @@ class _PandasReader(Reader):
         self.rows = len(data)
         self.all_names, self.positions = _names_of(data.columns)
         self._blocks: dict[int, tuple[Any, int]] | None = None
-        self._numbers: dict[str, tuple[Any, Any, Any, str, Any]] | None = None
         index = data.index
         self.labelled = not (
             type(index).__name__ == "RangeIndex" and index.start == 0 and index.step == 1
@@ -213,21 +211,17 @@ class _PandasReader(Reader):
             return series.to_numpy(dtype=bool)
         return series.to_numpy(dtype=object, na_value=None)
 
-    def numbers(self, name: str) -> tuple[Any, Any, Any, str, Any] | None:
-        """Read from the frame's blocks, two reductions each, for a small frame.
+    def extremes(self) -> list[Extremes]:
+        """A small frame's blocks, with the extremes of their Interaction columns.
 
-        A small call's columns cost more in Python than in arithmetic: one reduction per
-        block (all of its columns at once) in place of two per column, and one look-up
-        per column, halve the time of checking them. A large frame's columns are read
-        one by one, since its blocks may hold many columns that are not Interaction
-        fields.
+        A small call's columns cost more in Python than in arithmetic: two or three
+        reductions per block (all of its columns at once) in place of two per column
+        halve the time of checking them. A large frame's columns are read one by one,
+        since its blocks may hold many columns that are not Interaction fields.
         """
-        if self._numbers is None:
-            if not 0 < self.rows <= _SMALL_FRAME:
-                self._numbers = {}
-            else:
-                self._numbers = _block_numbers(self.data, self.all_names)
-        return self._numbers.get(name)
+        if not 0 < self.rows <= _SMALL_FRAME:
+            return []
+        return _block_extremes(self.data, self.all_names)
 
     def distinct(self, name: str) -> list[Any] | None:
         array = getattr(self.data[name].array, "_pa_array", None)  # pandas' Arrow strings
@@ -326,34 +320,72 @@ def _numpy_blocks(data: Any) -> dict[int, tuple[Any, int]]:
     }
 
 
-def _block_numbers(data: Any, names: list[Any]) -> dict[str, tuple[Any, Any, Any, str, Any]]:
-    """The Interaction fields' numeric and boolean columns, with their extremes.
+class Extremes(NamedTuple):
+    """The Interaction columns of one 2-D block of a frame, with their extremes.
 
-    Two reductions per block of integers, three per block of floats, give the smallest
-    and largest value present in each of its columns, and whether it has a blank.
+    `rows` are the block's rows that hold Interaction fields, and `names` their fields.
+    For numbers, `lows` and `highs` are each of those columns' smallest and largest
+    value present, as Python numbers (NaN where every value is blank), and `blank`
+    whether it has a blank (NaN); for booleans the three are None.
+    """
+
+    values: Any
+    kind: str
+    rows: tuple[int, ...]
+    names: tuple[str, ...]
+    lows: list[Any] | None
+    highs: list[Any] | None
+    blank: list[bool] | None
+
+
+def _block_extremes(data: Any, names: list[Any]) -> list[Extremes]:
+    """The numeric and boolean blocks of a frame that hold Interaction fields.
+
+    Two reductions per block of integers (which hold no blank), three per block of
+    floats, give the extremes of every column of the block at once; the block's other
+    columns (an id, a number of the export's own) go along and are dropped.
     """
     import numpy as np  # noqa: PLC0415
 
-    out: dict[str, tuple[Any, Any, Any, str, Any]] = {}
+    out: list[Extremes] = []
+    every_name = tuple(names)
     for values, positions in _frame_blocks(data):
         kind = values.dtype.kind
+        if not (kind in "biu" or values.dtype == np.float64):
+            continue
+        rows, fields = _fields_of_block(every_name, tuple(positions))
+        if not rows:
+            continue
         if kind == "b":
-            lows = highs = blanks = [None] * len(values)
-        elif kind in "iu":  # integers have no blank
-            lows = np.minimum.reduce(values, axis=1).tolist()
-            highs = np.maximum.reduce(values, axis=1).tolist()
-            blanks = [False] * len(values)
-        elif values.dtype == np.float64:
+            out.append(Extremes(values, kind, rows, fields, None, None, None))
+            continue
+        if kind == "f":
             lows = np.fmin.reduce(values, axis=1).tolist()
             highs = np.fmax.reduce(values, axis=1).tolist()
             blanks = np.isnan(np.minimum.reduce(values, axis=1)).tolist()
         else:
-            continue
-        for row, position in enumerate(positions):
-            name = names[position]
-            if name in FIELD_SPECS:
-                out[name] = (values[row], lows[row], highs[row], kind, blanks[row])
+            lows = np.minimum.reduce(values, axis=1).tolist()
+            highs = np.maximum.reduce(values, axis=1).tolist()
+            blanks = [False] * len(values)
+        if len(rows) < len(values):
+            lows = [lows[row] for row in rows]
+            highs = [highs[row] for row in rows]
+            blanks = [blanks[row] for row in rows]
+        out.append(Extremes(values, kind, rows, fields, lows, highs, blanks))
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def _fields_of_block(
+    names: tuple[Any, ...], positions: tuple[int, ...]
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The rows of a block that hold Interaction fields, and their fields.
+
+    Kept for the frame's column names and the block's columns: a stream of frames of one
+    shape shares them.
+    """
+    rows = tuple(row for row, position in enumerate(positions) if names[position] in FIELD_SPECS)
+    return rows, tuple(names[positions[row]] for row in rows)
 
 
 def _frame(pd: Any, arrays: list[Any], columns: tuple[str, ...], index: Any) -> Any:

@@ -41,7 +41,7 @@ from typing import Any, Final, Literal, NamedTuple
 
 from stool import _formula
 from stool._readers import KINDS, Reader, is_dask, reader_of
-from stool._validate import check
+from stool._validate import check, check_blocks
 from stool.enums import Channel, CustomerType, LegStatus
 from stool.errors import TableError, ValidationError
 from stool.interaction import FIELD_DEFAULTS, FIELD_SPECS, UNKNOWABLE_FIELDS, taxonomy_code
@@ -621,10 +621,13 @@ def _read_columns(reader: Reader, model: StoolModel, *, unknown: bool) -> tuple[
 
     present = {name for name in reader.names() if isinstance(name, str)}
     checked = _Columns()
+    good = check_blocks(reader, checked.blanks)
     for name, spec in FIELD_SPECS.items():
         if spec is None:
             continue
-        if name in present:
+        if name in good:
+            checked[name] = good[name]
+        elif name in present:
             checked[name] = check(name, spec, reader, checked.blanks)
         elif unknown and name in UNKNOWABLE_FIELDS:
             checked[name] = np.nan  # a missing column: not observed in any row

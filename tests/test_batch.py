@@ -12,17 +12,24 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import stool
 from stool import Authority, Channel, Interaction, ValidationError
 from stool.batch import CHUNK_ROWS, OUTPUT_COLUMNS, score_batch
+from stool.interaction import FIELD_SPECS
 from stool.models import StoolModel, Thresholds
 from stool.scoring import score
 from stool.strategies import interactions, stool_models
 
 KINDS = ("pandas", "arrow", "numpy")
+TEXT_COLUMNS = ("customer_type", "customer_status", "company_status", "agent_status")
+NUMBER_FIELDS = sorted(
+    name
+    for name, spec in FIELD_SPECS.items()
+    if spec is not None and spec.kind in ("real", "int", "bool")
+)
 
 
 def table(rows: list[Interaction], kind: str):
@@ -414,6 +421,39 @@ class TestValidation:
         """The model must be a StoolModel or None."""
         with pytest.raises(stool.ValidationError, match=r"score_batch\.model"):
             score_batch({"fulfilment": np.zeros(1)}, model="default")
+
+    @settings(max_examples=250)  # cheap examples; each mistake takes a rare mix to show
+    @given(data=st.data())
+    def test_blocks_are_checked_as_columns_are(self, data):
+        """A small frame, checked a block at a time, accepts and refuses as columns do.
+
+        A mapping of arrays is checked column by column; the same columns as a frame
+        (its floats, integers and booleans each in one block) must give the same scores,
+        or the same error at the same column and row.
+        """
+        names = data.draw(st.lists(st.sampled_from(NUMBER_FIELDS), min_size=1, max_size=4))
+        rows = data.draw(st.integers(1, 4))
+        columns = {}
+        for name in dict.fromkeys(names):
+            kind = FIELD_SPECS[name].kind
+            if kind == "bool" or data.draw(st.booleans()):  # integers, or booleans
+                cells = st.booleans() if kind == "bool" else st.integers(-2, 3)
+            else:
+                # A blank half the time: blanks are where the fields differ most.
+                cells = st.sampled_from([0.0, 0.5, 1.0, -0.5, 2.0, 1e300, math.inf])
+                cells |= st.just(math.nan)
+            columns[name] = np.array(data.draw(st.lists(cells, min_size=rows, max_size=rows)))
+        blank = data.draw(st.sampled_from(["unknown", "error"]))
+
+        def outcome(table):
+            try:
+                result = score_batch(table, blank=blank)
+            except ValidationError as error:
+                return (error.field, error.row)
+            numbers = [name for name in OUTPUT_COLUMNS if name not in TEXT_COLUMNS]
+            return {name: np.asarray(result[name]).tolist() for name in numbers}
+
+        assert outcome(pd.DataFrame(columns)) == outcome(columns)
 
     def test_importable_from_stool(self):
         """`score_batch` loads lazily from the top-level package."""
