@@ -9,7 +9,7 @@ import contextlib
 import functools
 import sys
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any, Final, Literal, NamedTuple
 
 from stool._validate import factorize, is_missing
@@ -43,6 +43,10 @@ class Reader:
     def given(self) -> list[Any]:
         """The names of every column of the table, as given."""
         return self.names()
+
+    def present(self) -> Container[Any]:
+        """The names of [names][stool._readers.Reader.names], to ask `name in` of."""
+        return set(self.names())
 
     def column(self, name: str) -> Any:
         """The column as a numpy array."""
@@ -180,6 +184,9 @@ class _PandasReader(Reader):
 
     def names(self) -> list[Any]:
         return self.all_names
+
+    def present(self) -> Container[Any]:
+        return self.positions  # the names' positions, kept with the column index
 
     def _values(self, name: str) -> Any:
         """The column's numpy array if it has a numpy dtype, else None.
@@ -617,11 +624,15 @@ def _arrow_distinct(array: Any) -> list[Any] | None:
 
 def _columns_of(results: dict[str, Any]) -> tuple[str, ...]:
     """The output columns, in order: the scores, then the reasons when asked for."""
+    scores, reasons = _output_columns()
+    return scores + reasons if "customer_reason" in results else scores
+
+
+@functools.cache
+def _output_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
     from stool.batch import OUTPUT_COLUMNS, REASON_COLUMNS  # noqa: PLC0415 - loaded: it called us
 
-    if "customer_reason" in results:
-        return OUTPUT_COLUMNS + REASON_COLUMNS
-    return OUTPUT_COLUMNS
+    return OUTPUT_COLUMNS, REASON_COLUMNS
 
 
 def _names(np: Any, names: tuple[str, ...], codes: Any) -> Any:

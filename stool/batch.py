@@ -619,7 +619,7 @@ def _read_columns(reader: Reader, model: StoolModel, *, unknown: bool) -> tuple[
     """Validate every Interaction column; add the formulas' derived inputs."""
     import numpy as np  # noqa: PLC0415
 
-    present = {name for name in reader.names() if isinstance(name, str)}
+    present = reader.present()
     checked = _Columns()
     good = check_blocks(reader, checked.blanks)
     for name, spec in FIELD_SPECS.items():
