@@ -614,14 +614,15 @@ def expected_answer(xp: Any, calibration: Calibration, customer: Any) -> Any:
 
 def answers(xp: Any, calibration: Calibration, customer: Any) -> tuple[Any, Any]:
     """The expected answer and the probability of a low one (at or below `low`)."""
-    total: Any = 0.0
+    total: Any = None
     low: Any = 0.0
     # logistic(cut - slope * customer) for each cut, halved term by term: halving is
     # exact, and the halved latent is computed once.
     half_latent = (0.5 * calibration.slope) * customer
     for answer, cut in enumerate(calibration.cutpoints, start=1):
         below = logistic_of_half(xp, 0.5 * cut - half_latent)
-        total = total + below
+        # The sum starts at the first term, as 0.0 + it would (a probability is >= +0.0).
+        total = below if total is None else total + below
         if answer == calibration.low:
             low = below
     return 5.0 - total, low
