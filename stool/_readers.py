@@ -446,14 +446,17 @@ def _frame_of_blocks(pd: Any, blocks: Any, dtypes: tuple[Any, Any], index: Any) 
     columns = _columns_of({})
     floats, flags, codes = blocks
     floats_at, flags_at, *codes_at = _placements(columns)
+    type_dtype, status_dtype = dtypes  # the customer type's codes, then the statuses'
     categoricals = [
-        pd.Categorical.from_codes(codes[row], dtype=dtypes[row > 0], validate=False)
+        pd.Categorical.from_codes(
+            codes[row], dtype=type_dtype if row == 0 else status_dtype, validate=False
+        )
         for row in range(len(codes_at))
     ]
     internals = _pandas_internals()
     if internals is not None:
         numpy_block, extension_block, manager, placement = internals
-        with contextlib.suppress(AttributeError, TypeError):  # pragma: no branch - pandas moved
+        with contextlib.suppress(AttributeError, TypeError):  # pandas changed its blocks
             made = [
                 numpy_block(floats, ndim=2, placement=placement(floats_at)),
                 numpy_block(flags, ndim=2, placement=placement(flags_at)),
