@@ -462,6 +462,8 @@ _HOLDS, _AT_RISK, _THIN = (_STATUS_CODES[member] for member in LegStatus)
 assert (_HOLDS, _AT_RISK) == (0, 1)  # noqa: S101 - _score_columns writes flags as codes
 
 _UNKNOWABLE_POSITIONS: Final = tuple(_INPUTS.index(name) for name in UNKNOWABLE_FIELDS)
+_DERIVED_POSITIONS: Final = (_INPUTS.index("wait_scale_s"), _INPUTS.index("lateness_days"))
+"""Where the inputs that may be computed a chunk at a time (a `_PerChunk`) are."""
 _UNKNOWABLE_BEST: Final = tuple(_formula.BEST[name] for name in UNKNOWABLE_FIELDS)
 
 
@@ -491,16 +493,13 @@ def _chunk_inputs(
     """
     import numpy as np  # noqa: PLC0415
 
-    whole = part == _WHOLE
-    args = []
-    for name in _INPUTS:
-        value = columns[name]
-        if isinstance(value, np.ndarray):
-            if not whole:
-                value = value[part]
-        elif isinstance(value, _PerChunk):
-            value = value.compute(part)
-        args.append(value)
+    args = [columns[name] for name in _INPUTS]
+    if part != _WHOLE:
+        args = [value[part] if isinstance(value, np.ndarray) else value for value in args]
+    for position in _DERIVED_POSITIONS:
+        value = args[position]
+        if isinstance(value, _PerChunk):
+            args[position] = value.compute(part)
     unknowable = [args[position] for position in _UNKNOWABLE_POSITIONS]
     # Columns that validation found free of blanks need no look; a plain dict, all.
     blanks = getattr(columns, "blanks", UNKNOWABLE_FIELDS)
@@ -652,8 +651,9 @@ def _lateness(dates: list[Any]) -> Any:
         return float(_formula.lateness_days(xp, *dates))
 
     def compute(part: slice) -> Any:
+        rows = dates if part == _WHOLE else [_rows(value, part) for value in dates]
         with np.errstate(invalid="ignore"):
-            return _formula.lateness_days(xp, *(_rows(value, part) for value in dates))
+            return _formula.lateness_days(xp, *rows)
 
     return _PerChunk(compute)
 
