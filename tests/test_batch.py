@@ -563,6 +563,27 @@ class TestEnumCase:
         ]
         assert_agrees(result, _kind(data), rows)
 
+    @pytest.mark.parametrize("kind", ["pandas", "category", "arrow", "dict", "polars"])
+    def test_blank_enum_cell_names_its_row(self, kind):
+        """A blank in an enum column is refused at its row, whatever the column's kind.
+
+        pandas' Arrow strings and Arrow text are coded by Arrow, whose dictionaries from
+        polars have unsigned indices; a blank is the one code that is not a member.
+        """
+        values = ["CALL", "chat", None, "email"]
+        data = pd.DataFrame({"channel": pd.array(values, dtype="str")})
+        if kind == "category":
+            data = data.astype("category")
+        elif kind in ("arrow", "dict"):
+            data = pa.table({"channel": pa.array(values)})
+            if kind == "dict":
+                data = pa.table({"channel": data.column("channel").dictionary_encode()})
+        elif kind == "polars":
+            data = pl.DataFrame({"channel": pl.Series(values, dtype=pl.Categorical)})
+        with pytest.raises(ValidationError) as caught:
+            score_batch(data)
+        assert (caught.value.field, caught.value.row) == ("channel", 2)
+
     @pytest.mark.parametrize("kind", ["pandas", "arrow"])
     def test_enum_text_checked_by_distinct_values_gives_each_rows_member(self, kind):
         """A text enum column the formulas skip is checked once per value, coded when asked."""
