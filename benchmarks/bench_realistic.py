@@ -134,11 +134,11 @@ def bench_scoring(rows: int, repeat: int, folder: Path) -> None:
     print(f"   peak / input        {ratio:5.2f}x (target <= {TARGET_MEMORY}): ", end="")
     print(verdict(ratio, TARGET_MEMORY))
 
-    bench_small_call(clean, clean_time, model, repeat)
+    bench_small_call(clean, csv, clean_time, model, repeat)
 
 
 def bench_small_call(
-    clean: pd.DataFrame, clean_time: float, model: StoolModel, repeat: int
+    clean: pd.DataFrame, csv: pd.DataFrame, clean_time: float, model: StoolModel, repeat: int
 ) -> None:
     # 5. The fixed cost of a small call, measured as the large call is: each result is
     # dropped before the next call (a service scoring requests), so that neither side
@@ -148,16 +148,19 @@ def bench_small_call(
     small = clean.iloc[:1_000].copy()
     number = 200
 
-    def dropped() -> None:
-        for _ in range(number):
-            score_batch(small, model)
+    def dropped(frame: pd.DataFrame, **options: str) -> float:
+        def calls() -> None:
+            for _ in range(number):
+                score_batch(frame, model, **options)
 
-    per_small = best(dropped, repeat) / number
+        return best(calls, repeat) / number
+
+    per_small = dropped(small)
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     per_kept = best(lambda: [score_batch(small, model) for _ in range(number)], repeat) / number
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / (repeat * number)
-    one_row = clean.iloc[:1].copy()
-    intercept = best(lambda: [score_batch(one_row, model) for _ in range(number)], repeat) / number
+    intercept = dropped(clean.iloc[:1].copy())
+    per_csv = dropped(csv.iloc[:1_000].copy(), extra_columns="ignore")
     per_row_large = clean_time / len(clean)
     ratio = per_small / len(small) / per_row_large
     kept_ratio = per_kept / len(small) / per_row_large
@@ -165,6 +168,7 @@ def bench_small_call(
     print(f"   {per_small * 1e6:8.0f} us a call, {per_small / len(small) * 1e9:6.0f} ns a row")
     print(f"   large call          {per_row_large * 1e9:6.0f} ns a row")
     print(f"   a 1-row call        {intercept * 1e6:8.0f} us (the fixed cost)")
+    print(f"   1,000 CSV-shaped rows {per_csv * 1e6:6.0f} us (text enum columns, blanks)")
     print(f"   small / large, per row {ratio:5.2f}x (target <= {TARGET_SMALL_CALL}): ", end="")
     print(verdict(ratio, TARGET_SMALL_CALL))
     print(f"   with all {number} results kept: {per_kept * 1e6:.0f} us a call, {kept_ratio:.2f}x,")
