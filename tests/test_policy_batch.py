@@ -552,7 +552,7 @@ def scalar(text: str, row: dict[str, Any]) -> tuple[str, Any]:
         return "error", None
 
 
-def vector(text: str, columns: dict[str, list[Any]]) -> tuple[str, Any]:
+def vector(text: str, columns: Any) -> tuple[str, Any]:
     """Evaluate `text` over columns with the batch back end: ("ok", values) or ("error", row)."""
     table = Columns(columns)
     n = table.length()
@@ -610,6 +610,29 @@ class TestDifferential:
             return
         rows = rows_of(columns)
         status, result = vector(text, columns)
+        if status == "error":
+            assert scalar(text, rows[result])[0] == "error", (text, columns, result)
+            return
+        for row, value in zip(rows, result, strict=True):
+            expected = scalar(text, row)
+            assert expected[0] == "ok", (text, row)
+            assert same_value(expected[1], value), (text, row, expected, value)
+
+    @given(expressions(), differential_columns(5))
+    def test_coded_string_columns_agree_with_evaluate(self, text, columns):
+        """String columns of a pandas frame, coded by distinct value, give each row's value.
+
+        `==`, `!=` and `in [...]` read only the distinct values; every other operation
+        reads the column's strings, made from the codes when first asked for.
+        """
+        try:
+            compile_expression(text)
+        except PolicyDefinitionError:
+            return
+        frame = pd.DataFrame(columns)
+        assert all(pd.api.types.is_string_dtype(frame[name]) for name in STRING_FIELDS)
+        rows = rows_of(columns)
+        status, result = vector(text, frame)
         if status == "error":
             assert scalar(text, rows[result])[0] == "error", (text, columns, result)
             return

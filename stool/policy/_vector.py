@@ -52,15 +52,42 @@ def numpy() -> Any:
 class Value:
     """A column value: an array of length n (or a scalar, broadcast) and its kind."""
 
-    __slots__ = ("data", "encoded", "kind")
+    __slots__ = ("_data", "encoded", "kind")
 
     def __init__(self, data: Any, kind: str, encoded: Any = None) -> None:
-        self.data = data
+        self._data = data
         self.kind = kind  # number, string, boolean, list; "none" when no row is active
         # For a string column read from a categorical, a dictionary or by factorizing:
         # its distinct values (an object array) and each row's code into them, so that a
         # comparison is decided once per distinct value and spread by code.
         self.encoded = encoded
+
+    @property
+    def data(self) -> Any:
+        """The value: an array of length n, or a scalar (a string column spread on use)."""
+        data = self._data
+        return data.array() if type(data) is _Spread else data
+
+
+class _Spread:
+    """A string column held as its distinct values and codes; its strings made when asked.
+
+    Comparing with `==`, `!=` or `in [...]` needs only the distinct values and the codes
+    ([Value.encoded][stool.policy._vector.Value]); an object array of a million strings,
+    a tenth of a batch's time, is made only for the operations that read each row.
+    """
+
+    __slots__ = ("_array", "codes", "distinct")
+
+    def __init__(self, distinct: Any, codes: Any) -> None:
+        self.distinct = distinct
+        self.codes = codes
+        self._array: Any = None
+
+    def array(self) -> Any:
+        if self._array is None:
+            self._array = self.distinct[self.codes]
+        return self._array
 
 
 NONE_KIND: Final = "none"
@@ -122,7 +149,7 @@ class Columns:
             self.encoded[name] = (distinct, codes)
             return strings[0], "string"
         if strings is not None:
-            array = strings[0]
+            array = strings[0].array()
         elif _is_arrow(raw):
             array = raw.to_numpy(zero_copy_only=False)
         elif isinstance(raw, (list, tuple)):
@@ -170,7 +197,7 @@ def _is_arrow(raw: Any) -> bool:
     return pyarrow is not None and isinstance(raw, (pyarrow.Array, pyarrow.ChunkedArray))
 
 
-def _arrow_strings(raw: Any, name: str) -> tuple[Any, list[Any], tuple[Any, Any]] | None:
+def _arrow_strings(raw: Any, name: str) -> tuple[_Spread, list[Any], tuple[Any, Any]] | None:
     """An Arrow string or dictionary column, encoded in Arrow's C++: see `_pandas_strings`."""
     if not _is_arrow(raw):
         return None
@@ -197,18 +224,19 @@ def _arrow_strings(raw: Any, name: str) -> tuple[Any, list[Any], tuple[Any, Any]
     return _spread(np, raw.dictionary.to_pylist(), raw.indices.to_numpy())
 
 
-def _spread(np: Any, distinct: list[Any], codes: Any) -> tuple[Any, list[Any], tuple[Any, Any]]:
-    """The column as an object array, its distinct values, and (distinct array, codes)."""
+def _spread(np: Any, distinct: list[Any], codes: Any) -> tuple[_Spread, list[Any], tuple[Any, Any]]:
+    """The column (its object array made on use), its distinct values, and the encoding."""
     values = np.empty(len(distinct), dtype=object)
     values[:] = distinct
-    return values[codes], distinct, (values, codes)
+    return _Spread(values, codes), distinct, (values, codes)
 
 
-def _pandas_strings(raw: Any, name: str) -> tuple[Any, list[Any], tuple[Any, Any]] | None:
-    """Return a pandas string or categorical column as an object array, fast.
+def _pandas_strings(raw: Any, name: str) -> tuple[_Spread, list[Any], tuple[Any, Any]] | None:
+    """Return a pandas string or categorical column, encoded, fast.
 
-    Returns the array, its distinct values and the encoding (distinct values as an object
-    array, and each row's code), or None for other columns.
+    Returns the column (a `_Spread`: its object array is made when first asked for), its
+    distinct values and the encoding (distinct values as an object array, and each row's
+    code), or None for other columns.
 
     Converting an Arrow-backed string column item by item is slow; factorizing it (in
     C) and taking its few distinct values by code is not.
