@@ -566,6 +566,27 @@ def vector(text: str, columns: Any) -> tuple[str, Any]:
     return "ok", [data.item() if isinstance(data, np.generic) else data] * n
 
 
+def assert_rows_agree(text: str, columns: dict[str, list[Any]], table: Any) -> None:
+    """`text` over `table` (the columns, in some form) gives each row's value of evaluate.
+
+    Or it fails at a row where evaluate fails; an expression that does not compile is
+    left out.
+    """
+    try:
+        compile_expression(text)
+    except PolicyDefinitionError:
+        return
+    rows = rows_of(columns)
+    status, result = vector(text, table)
+    if status == "error":
+        assert scalar(text, rows[result])[0] == "error", (text, columns, result)
+        return
+    for row, value in zip(rows, result, strict=True):
+        expected = scalar(text, row)
+        assert expected[0] == "ok", (text, row)
+        assert same_value(expected[1], value), (text, row, expected, value)
+
+
 def batch_or_row(
     book: PolicyBook, columns: dict[str, list[Any]], by: Authority
 ) -> tuple[BatchDecision | None, int | None]:
@@ -604,19 +625,7 @@ class TestDifferential:
     @given(expressions(), differential_columns(5))
     def test_many_rows_agree_with_evaluate(self, text, columns):
         """Over five rows, the batch gives each row's value, or fails at a row that fails."""
-        try:
-            compile_expression(text)
-        except PolicyDefinitionError:
-            return
-        rows = rows_of(columns)
-        status, result = vector(text, columns)
-        if status == "error":
-            assert scalar(text, rows[result])[0] == "error", (text, columns, result)
-            return
-        for row, value in zip(rows, result, strict=True):
-            expected = scalar(text, row)
-            assert expected[0] == "ok", (text, row)
-            assert same_value(expected[1], value), (text, row, expected, value)
+        assert_rows_agree(text, columns, columns)
 
     @given(expressions(), differential_columns(5))
     def test_coded_string_columns_agree_with_evaluate(self, text, columns):
@@ -625,21 +634,9 @@ class TestDifferential:
         `==`, `!=` and `in [...]` read only the distinct values; every other operation
         reads the column's strings, made from the codes when first asked for.
         """
-        try:
-            compile_expression(text)
-        except PolicyDefinitionError:
-            return
         frame = pd.DataFrame(columns)
         assert all(pd.api.types.is_string_dtype(frame[name]) for name in STRING_FIELDS)
-        rows = rows_of(columns)
-        status, result = vector(text, frame)
-        if status == "error":
-            assert scalar(text, rows[result])[0] == "error", (text, columns, result)
-            return
-        for row, value in zip(rows, result, strict=True):
-            expected = scalar(text, row)
-            assert expected[0] == "ok", (text, row)
-            assert same_value(expected[1], value), (text, row, expected, value)
+        assert_rows_agree(text, columns, frame)
 
     @given(
         expressions("number"),
